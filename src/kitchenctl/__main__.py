@@ -1,0 +1,3 @@
+from kitchenctl.cli.main import main
+
+main()

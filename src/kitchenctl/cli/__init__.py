@@ -1,0 +1,1 @@
+"""The typer + rich command line: a thin layer over the kitchenctl library."""

@@ -1,0 +1,12 @@
+"""The command tree: every group is registered here, and nowhere else."""
+
+from __future__ import annotations
+
+import typer
+
+from kitchenctl.cli.app import app
+
+
+def build_app() -> typer.Typer:
+    """The root app with every command group added."""
+    return app
