@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from kitchenctl.cli import bootstrap
 from kitchenctl.cli.app import app
+
+app.command("bootstrap")(bootstrap.bootstrap)
 
 
 def build_app() -> typer.Typer:
