@@ -41,6 +41,7 @@ SUDO_PROMPT = "[kitchenctl] sudo password for %p: "
 MASK = "***MASKED***"
 _TTY_REQUIRED = re.compile(r"must have a tty|terminal is required|no tty present", re.I)
 _PASSWORD_REQUIRED = re.compile(r"a password is required", re.I)
+_PASSWORD_WRONG = re.compile(r"incorrect password|sorry, try again", re.I)
 
 # Only one thread at a time appends to a known_hosts file.
 _KNOWN_HOSTS_LOCK = threading.Lock()
@@ -274,6 +275,8 @@ class Session:
                 hint="pass --use-sudo-password (it is asked for, or read from "
                 "KITCHENCTL_SUDO_PASSWORD)",
             )
+        if _PASSWORD_WRONG.search(output):
+            raise _refused(self.target.name)
         last_line = output.strip().splitlines()[-1:] or ["no output"]
         raise SSHError(f"sudo on {self.target.name} failed: {last_line[0]}")
 
@@ -313,6 +316,12 @@ def _sudo_wrap(command: str, privilege: Privilege) -> str:
         # On a terminal sudo reads the password from it with echo off.
         return f"sudo -p {prompt} -- {inner}"
     return f"sudo -S -p {prompt} -- {inner}"
+
+
+def _refused(host: str) -> SSHError:
+    return SSHError(
+        f"sudo on {host} refused the password", hint="check --use-sudo-password"
+    )
 
 
 class _OutputReader:
@@ -362,10 +371,7 @@ class _OutputReader:
         if password is None or self._password_sent:
             # A second prompt means the password was wrong; stop instead of hanging.
             self._channel.close()
-            raise SSHError(
-                f"sudo on {self._host} refused the password",
-                hint="check --use-sudo-password",
-            )
+            raise _refused(self._host)
         self._pending = self._pending[:prompt_start]
         self._channel.sendall(f"{password}\n".encode())
         if not self._privilege.pty:
