@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kitchenctl.cli.state import State
 from kitchenctl.config import Overrides, Settings, load_settings
+
+if TYPE_CHECKING:
+    from kitchenctl.api import ChefServerAPI
 
 
 def settings_for(state: State) -> Settings:
@@ -16,3 +21,10 @@ def settings_for(state: State) -> Settings:
             key=state.key,
         )
     )
+
+
+def api_for(state: State) -> ChefServerAPI:
+    """A signed client for the configured Chef server; ConfigError if incomplete."""
+    from kitchenctl.api import ChefServerAPI
+
+    return ChefServerAPI.from_settings(settings_for(state))
