@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.sshd"]
+pytest_plugins = [
+    "tests.fixtures.chef_servers",
+    "tests.fixtures.sshd",
+    "tests.fixtures.client_installer",
+]
 
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",

@@ -6,7 +6,8 @@ knife's order (knife.md §1.6), with kitchenctl's differences:
    attributes under ``reuse_node``; an existing client is deleted after a yes.
 2. The client is created with an RSA-2048 key made here; only the public key is sent.
    A server that refuses ``public_key`` (400) is asked to ``create_key`` instead; a 409
-   (the client appeared meanwhile) replaces its key with ``PUT clients/NAME``.
+   (the client appeared meanwhile) replaces its key with ``PUT clients/NAME``; an API v0
+   server that makes a key anyway (goiardi) has its key used.
 3. The node is saved with the NEW client's key (PUT, POST on 404), so the client owns
    the node it will converge.
 
@@ -126,7 +127,7 @@ def _create_client(api: ChefAPI, name: str) -> Identity:
     private_key, public_key = generate_private_key()
     body = {"name": name, "admin": False, "public_key": public_key}
     try:
-        api.post("clients", body)
+        answer = api.post("clients", body)
     except Conflict:
         # Created meanwhile (another run, a retry): give it our key.
         api.put(f"clients/{name}", {"name": name, "public_key": public_key})
@@ -135,19 +136,30 @@ def _create_client(api: ChefAPI, name: str) -> Identity:
             raise
         # A server that prefers to make keys itself gets create_key instead.
         return _create_client_with_server_key(api, name)
-    return Identity(name, private_key)
+
+    # An API v0 server (goiardi) makes its own key whatever it was sent; use that.
+    server_key = _private_key_in(answer)
+    return Identity(name, server_key or private_key)
 
 
 def _create_client_with_server_key(api: ChefAPI, name: str) -> Identity:
     answer = api.post("clients", {"name": name, "create_key": True})
-    chef_key = answer.get("chef_key") or {}
-    private_key = chef_key.get("private_key") or answer.get("private_key")
+    private_key = _private_key_in(answer)
     if not private_key:
         raise ServerError(
             f"the server created client {name} without giving its private key",
             hint="delete the client and bootstrap again",
         )
     return Identity(name, str(private_key))
+
+
+def _private_key_in(answer: Any) -> str | None:
+    """The private key in a client answer: v1's ``chef_key`` or v0's top level."""
+    if not isinstance(answer, dict):
+        return None
+    chef_key = answer.get("chef_key") or {}
+    private_key = chef_key.get("private_key") or answer.get("private_key")
+    return str(private_key) if private_key else None
 
 
 def node_document(

@@ -20,9 +20,15 @@ if TYPE_CHECKING:
     from rich.live import Live
     from rich.table import Table
 
-    from kitchenctl.bootstrap.fleet import BootstrapPlan, FleetResult, HostResult
-    from kitchenctl.bootstrap.registration import NodeSpec
+    from kitchenctl.bootstrap.fleet import (
+        BootstrapPlan,
+        FleetResult,
+        HostResult,
+        Registrar,
+    )
+    from kitchenctl.bootstrap.registration import Identity, NodeSpec
     from kitchenctl.cli.console import Console
+    from kitchenctl.config import Key, Settings
 
 # Names of environment variables, not passwords (S105).
 SSH_PASSWORD_VARIABLE = "KITCHENCTL_SSH_PASSWORD"  # noqa: S105
@@ -52,7 +58,7 @@ def bootstrap(
     hosts: Annotated[
         list[str],
         typer.Argument(
-            metavar="HOST...", help="[USER@]HOST[:PORT] of each host to bootstrap."
+            metavar="HOST", help="[USER@]HOST[:PORT] of each host to bootstrap."
         ),
     ],
     node_name: Annotated[
@@ -198,6 +204,10 @@ def bootstrap(
     quiet: Annotated[
         bool, typer.Option("--quiet", help="Only the summary and errors.")
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Replace existing nodes and clients."),
+    ] = False,
 ) -> None:
     """Bootstrap HOSTs: connect, check sudo, create client and node, run the script."""
     from kitchenctl.bootstrap.fleet import BootstrapPlan, parse_hosts
@@ -205,8 +215,9 @@ def bootstrap(
     from kitchenctl.bootstrap.ssh import ConnectOptions, HostKeyCheck, Privilege
 
     state = get_state(ctx)
-    if quiet:
-        state.console.quiet = True
+    # The global -q and -y work too; here they read naturally after the command.
+    state.console.quiet = state.console.quiet or quiet
+    state.console.assume_yes = state.console.assume_yes or yes
     spec = _node_spec(
         run_list, environment, json_attributes, json_attribute_file, tags,
         policy_name, policy_group,
@@ -409,15 +420,28 @@ def _print_scripts(state: State, plan: BootstrapPlan) -> None:
 
     from kitchenctl.bootstrap.script import render
 
+    url = _server_url_if_configured(state)
     scripts = {}
     for address, name in zip(plan.hosts, plan.node_names(), strict=True):
         placeholder = "-----BEGIN RSA PRIVATE KEY-----\n(made at registration)\n"
-        settings = replace(plan.script, node_name=name, client_key=placeholder)
+        settings = replace(
+            plan.script, node_name=name, client_key=placeholder, chef_server_url=url
+        )
         scripts[address.host] = render(settings).masked()
     human = "\n".join(
         f"# ---- {host} ----\n{text}" for host, text in scripts.items()
     ).rstrip("\n")
     state.console.result(human, {"scripts": scripts})
+
+
+def _server_url_if_configured(state: State) -> str:
+    """A dry run works without credentials; the URL is shown when there is one."""
+    from kitchenctl.cli.connect import settings_for
+
+    try:
+        return settings_for(state).server_url or ""
+    except ConfigError:
+        return state.server_url or ""
 
 
 # The run and its output.
@@ -446,11 +470,80 @@ def _run(
 
 def _registrar(
     state: State, plan: BootstrapPlan, spec: NodeSpec, *, reuse_node: bool
-) -> tuple[Any, BootstrapPlan]:
-    raise ConfigError(
-        "registering nodes needs the Chef server API client, not built in yet",
-        hint="use --dry-run",
+) -> tuple[Registrar | None, BootstrapPlan]:
+    """Validatorless registration with the user's key, or legacy validator mode.
+
+    Legacy mode is chosen, as knife chooses it, when a validation key is configured
+    and readable: the script then carries validation.pem and the first run registers.
+    """
+    from dataclasses import replace
+
+    from kitchenctl.cli.connect import settings_for
+    from kitchenctl.config import validation_client_name
+
+    settings = settings_for(state)
+    url = settings.require_server()[0]
+    script = replace(plan.script, chef_server_url=url)
+
+    validation_key = settings.validation_key
+    if validation_key is not None and _readable(validation_key):
+        state.console.warn(
+            "Performing legacy client registration with the validation key at "
+            f"{validation_key.describe()}; remove the validation_key setting to "
+            "register validatorless"
+        )
+        script = replace(
+            script,
+            validation_key=validation_key.read_pem().decode("ascii"),
+            validation_client_name=validation_client_name(settings),
+        )
+        return None, replace(plan, script=script)
+
+    return _validatorless(state, settings, spec, reuse_node), replace(
+        plan, script=script
     )
+
+
+def _readable(key: Key) -> bool:
+    return key.inline_pem is not None or (key.path is not None and key.path.is_file())
+
+
+def _validatorless(
+    state: State, settings: Settings, spec: NodeSpec, reuse_node: bool
+) -> Registrar:
+    from kitchenctl.api import ChefServerAPI
+    from kitchenctl.bootstrap.registration import register
+    from kitchenctl.signing import load_private_key
+
+    admin = ChefServerAPI.from_settings(settings)
+    question_lock = threading.Lock()
+
+    def confirm(question: str) -> None:
+        # Hosts register in parallel; their questions are asked one at a time.
+        with question_lock:
+            state.console.confirm(question)
+
+    def client_api(name: str, private_key: str) -> ChefServerAPI:
+        return ChefServerAPI(
+            server_url=admin.url,
+            client_name=name,
+            key=load_private_key(private_key.encode("ascii")),
+            protocol=settings.signing_protocol,
+            server_root=settings.server_root,
+            verify=settings.ssl_verify,
+        )
+
+    def registrar(node_name: str) -> Identity:
+        return register(
+            admin,
+            client_api,
+            node_name,
+            spec,
+            confirm=confirm,
+            reuse_node=reuse_node,
+        )
+
+    return registrar
 
 
 class PrefixedLines:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from kitchenctl.cli import bootstrap
+from kitchenctl.cli import bootstrap, config
 from kitchenctl.cli.app import app
 
+app.add_typer(config.app, name="config")
 app.command("bootstrap")(bootstrap.bootstrap)
 
 
