@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kitchenctl.errors import InputFileError
+from kitchenctl.errors import InputFileError, UsageError
+from kitchenctl.fileutil import write_atomic
 from kitchenctl.ruby import Call, Receiver, evaluate_file, symbol_or_string
 from kitchenctl.ruby.values import ruby_inspect, ruby_to_s, to_json_value
 
@@ -120,8 +121,35 @@ class CookbookMetadata:
         }
 
     def to_json(self) -> str:
-        """metadata.json's text, pretty-printed as Chef's ``to_json_pretty`` does."""
-        return json.dumps(self.to_json_dict(), indent=2, ensure_ascii=False)
+        """metadata.json's text, byte for byte as Chef's ``to_json_pretty`` has it."""
+        return chef_pretty_json(self.to_json_dict()) + "\n"
+
+
+def chef_pretty_json(value: object, depth: int = 0) -> str:
+    """JSON laid out as ffi-yajl's pretty encoder does (what Chef writes).
+
+    Two-space indentation, ``"key": value``, and empty objects and arrays written
+    over three lines (``{``, a blank line, ``}``), unlike Python's ``json.dumps``.
+    """
+    outer = "  " * depth
+    inner = "  " * (depth + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{inner}{json.dumps(str(key), ensure_ascii=False)}: "
+            f"{chef_pretty_json(item, depth + 1)}"
+            for key, item in value.items()
+        ]
+        return _container("{", "}", items, outer)
+    if isinstance(value, list):
+        elements = [f"{inner}{chef_pretty_json(item, depth + 1)}" for item in value]
+        return _container("[", "]", elements, outer)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _container(opening: str, closing: str, lines: list[str], outer: str) -> str:
+    if not lines:
+        return f"{opening}\n\n{outer}{closing}"
+    return opening + "\n" + ",\n".join(lines) + "\n" + outer + closing
 
 
 def load_metadata(cookbook_dir: Path) -> CookbookMetadata:
@@ -141,6 +169,38 @@ def load_metadata(cookbook_dir: Path) -> CookbookMetadata:
         f"{cookbook_dir} has neither metadata.rb nor metadata.json",
         hint="a cookbook folder needs a metadata.rb with at least `name` and `version`",
     )
+
+
+@dataclass(frozen=True)
+class CompiledMetadata:
+    """What ``cookbook metadata`` produced: the metadata, and the file it wrote."""
+
+    metadata: CookbookMetadata
+    written: Path | None = None
+
+
+def compile_cookbook_metadata(path: Path, *, write: bool = False) -> CompiledMetadata:
+    """Compile the metadata of the cookbook at ``path`` (a folder or its metadata.rb).
+
+    With ``write``, metadata.json is written next to metadata.rb atomically, as
+    ``knife cookbook metadata`` does. Raises UsageError when there is nothing to
+    compile, and the errors of :func:`load_metadata`.
+    """
+    folder = path.parent if path.name == "metadata.rb" else path
+    if not folder.is_dir():
+        raise UsageError(f"{path} is not a cookbook folder")
+    metadata = load_metadata(folder)
+    if not write:
+        return CompiledMetadata(metadata)
+
+    if not (folder / "metadata.rb").is_file():
+        raise UsageError(
+            f"{folder} has no metadata.rb to compile",
+            hint="metadata.json is already the compiled form",
+        )
+    target = folder / "metadata.json"
+    write_atomic(target, metadata.to_json())
+    return CompiledMetadata(metadata, target)
 
 
 def metadata_from_ruby(path: Path) -> CookbookMetadata:

@@ -250,3 +250,10 @@ def test_unknown_methods_with_a_block_fail_as_in_chef(tmp_path: Path) -> None:
     (tmp_path / "metadata.rb").write_text("name 'x'\nconfigure do\nend\n")
     with pytest.raises(RubyEvalError, match="2:1: undefined method `configure'"):
         load_metadata(tmp_path)
+
+
+@pytest.mark.parametrize("cookbook", ["apt", "chef-client"])
+def test_json_text_is_byte_for_byte_what_chef_wrote(cookbook: str) -> None:
+    """These two files are stored verbatim, as Chef (ffi-yajl) laid them out."""
+    metadata = load_metadata(DATA / cookbook)
+    assert metadata.to_json() == (DATA / cookbook / "metadata.json").read_text()

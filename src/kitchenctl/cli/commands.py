@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from kitchenctl.cli import cookbook
 from kitchenctl.cli.app import app
+
+app.add_typer(cookbook.app)
 
 
 def build_app() -> typer.Typer:
