@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.chef_servers"]
+
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",
     "CHEF_PROFILE",

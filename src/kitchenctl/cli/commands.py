@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from kitchenctl.cli import config
 from kitchenctl.cli.app import app
+
+app.add_typer(config.app, name="config")
 
 
 def build_app() -> typer.Typer:
