@@ -1,6 +1,6 @@
 """chefignore: which cookbook files Chef leaves out, with Chef's own glob rules.
 
-Chef (``Chef::Cookbook::Chefignore``, Chef 17 and later) looks for a file named
+Chef (``Chef::Cookbook::Chefignore`` in current Chef 18) looks for a file named
 ``chefignore`` in the cookbook folder, then in each parent folder up to the root, and
 uses the first one that exists: a cookbook's own chefignore wins over a chef-repo's
 ``cookbooks/chefignore``. Each line that is not blank and does not start with ``#``
