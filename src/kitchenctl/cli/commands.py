@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from kitchenctl.cli import generate
 from kitchenctl.cli.app import app
+
+app.add_typer(generate.app)
 
 
 def build_app() -> typer.Typer:
