@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = [
+    "tests.fixtures.git_identity",
+]
+
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",
     "CHEF_PROFILE",
