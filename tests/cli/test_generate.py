@@ -184,3 +184,74 @@ def test_user_templates_flag(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "web/README.md").read_text() == "# web (ours)\n"
+
+
+def _credentials(home: Path, knife: str) -> None:
+    chef = home / ".chef"
+    chef.mkdir()
+    (chef / "credentials").write_text(
+        "[default]\nclient_name = 'cook'\n\n[default.knife]\n" + knife
+    )
+
+
+def test_owner_comes_from_the_knife_table(tmp_path: Path, isolated_home: Path) -> None:
+    _credentials(
+        isolated_home,
+        "cookbook_copyright = 'Acme Ops'\ncookbook_email = 'ops@acme.test'\n"
+        "cookbook_license = 'mit'\n",
+    )
+
+    result = run_cli("generate", "cookbook", "web")
+
+    assert result.exit_code == 0, result.stderr
+    metadata = (tmp_path / "web/metadata.rb").read_text()
+    assert (
+        "maintainer 'Acme Ops'\nmaintainer_email 'ops@acme.test'\nlicense 'MIT'\n"
+        in (metadata)
+    )
+
+
+def test_options_override_the_knife_table(tmp_path: Path, isolated_home: Path) -> None:
+    _credentials(
+        isolated_home, "cookbook_copyright = 'Acme Ops'\ncookbook_license = 'mit'\n"
+    )
+
+    result = run_cli("generate", "cookbook", "web", "-C", "Me", "-I", "gplv3")
+
+    assert result.exit_code == 0, result.stderr
+    metadata = (tmp_path / "web/metadata.rb").read_text()
+    assert "maintainer 'Me'\n" in metadata
+    assert "license 'GPL-3.0'\n" in metadata
+
+
+def test_templates_folder_from_the_knife_table(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    override = (
+        isolated_home / ".chef/templates/attribute/{{cookiecutter.cookbook_name}}"
+    )
+    override.mkdir(parents=True)
+    (override / "attributes").mkdir()
+    (override / "attributes/{{cookiecutter.attribute_name}}.rb").write_text(
+        "# attributes of {{ cookiecutter.cookbook_name }}\n"
+    )
+    (isolated_home / ".chef/credentials").write_text(
+        "[default.knife]\ngenerator_templates = 'templates'\n"
+    )
+    run_cli("generate", "cookbook", "web")
+
+    result = run_cli("generate", "attribute", "web", "default")
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        tmp_path / "web/attributes/default.rb"
+    ).read_text() == "# attributes of web\n"
+
+
+def test_a_bad_configured_license_exits_4(isolated_home: Path) -> None:
+    _credentials(isolated_home, "cookbook_license = 'bsd'\n")
+
+    result = run_cli("generate", "cookbook", "web")
+
+    assert result.exit_code == 4
+    assert "cookbook_license = 'bsd' is not a license" in result.stderr

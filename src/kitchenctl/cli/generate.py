@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from kitchenctl.cli.connect import settings_for
 from kitchenctl.cli.state import get_state
 from kitchenctl.errors import UsageError
 from kitchenctl.generate import (
@@ -22,6 +23,7 @@ from kitchenctl.generate import (
     generate_repo,
     parse_license,
 )
+from kitchenctl.generate.defaults import defaults_from_settings
 
 app = typer.Typer(
     name="generate",
@@ -31,25 +33,35 @@ app = typer.Typer(
 
 Copyright = Annotated[
     str | None,
-    typer.Option("--copyright", "-C", help="Copyright holder [The Authors]."),
+    typer.Option(
+        "--copyright",
+        "-C",
+        help="Copyright holder [knife cookbook_copyright, else The Authors].",
+    ),
 ]
 Email = Annotated[
     str | None,
-    typer.Option("--email", "-m", help="Maintainer email [you@example.com]."),
+    typer.Option(
+        "--email",
+        "-m",
+        help="Maintainer email [knife cookbook_email, else you@example.com].",
+    ),
 ]
 LicenseKey = Annotated[
     str | None,
     typer.Option(
         "--license",
         "-I",
-        help="all_rights, apachev2 (apache2), mit, gplv2 or gplv3 [all_rights].",
+        help="all_rights, apachev2 (apache2), mit, gplv2 or gplv3 "
+        "[knife cookbook_license, else all_rights].",
     ),
 ]
 Templates = Annotated[
     Path | None,
     typer.Option(
         "--templates",
-        help="Your own templates folder; its files override the built-in ones.",
+        help="Your templates folder; its files override the built-in ones "
+        "[knife generator_templates].",
     ),
 ]
 Force = Annotated[
@@ -61,18 +73,19 @@ CodeFileArguments = Annotated[
 
 
 def _defaults(
-    copyright_holder: str | None,
-    email: str | None,
-    license_key: str | None,
-    templates: Path | None,
+    ctx: typer.Context,
+    copyright_holder: str | None = None,
+    email: str | None = None,
+    license_key: str | None = None,
+    templates: Path | None = None,
 ) -> GeneratorDefaults:
-    """Options first, then chef-cli's defaults."""
-    chef = GeneratorDefaults()
+    """Options first, then the profile's knife table, then chef-cli's defaults."""
+    configured = defaults_from_settings(settings_for(get_state(ctx)))
     return GeneratorDefaults(
-        copyright_holder=copyright_holder or chef.copyright_holder,
-        email=email or chef.email,
-        license=parse_license(license_key) if license_key else chef.license,
-        template_dir=templates,
+        copyright_holder=copyright_holder or configured.copyright_holder,
+        email=email or configured.email,
+        license=parse_license(license_key) if license_key else configured.license,
+        template_dir=templates or configured.template_dir,
     )
 
 
@@ -106,7 +119,7 @@ def cookbook_command(
         dependency_tool=DependencyTool.berks if berks else DependencyTool.policy,
         kitchen=kitchen,
         specs=specs,
-        defaults=_defaults(copyright_holder, email, license_key, templates),
+        defaults=_defaults(ctx, copyright_holder, email, license_key, templates),
         force=force,
     )
     ending = f"Your cookbook is ready. Type `cd {path}` to enter it."
@@ -136,7 +149,7 @@ def repo_command(
         path,
         roles=roles,
         policy_only=policy_only,
-        defaults=_defaults(copyright_holder, email, license_key, templates),
+        defaults=_defaults(ctx, copyright_holder, email, license_key, templates),
         force=force,
     )
     ending = f"Your new Chef Infra repo is ready! Type `cd {path}` to enter it."
@@ -185,7 +198,7 @@ def _code_file_command(kind: CodeFile, summary: str) -> None:
             cookbook_dir,
             name,
             specs=specs,
-            defaults=_defaults(copyright_holder, email, license_key, templates),
+            defaults=_defaults(ctx, copyright_holder, email, license_key, templates),
             force=force,
         )
         _report(ctx, result, "")
