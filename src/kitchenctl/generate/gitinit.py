@@ -20,7 +20,7 @@ def init_repository(root: Path, *, commit_message: str | None) -> GitOutcome:
     inside a work tree, and a git identity (``user.email``) is configured."""
     if shutil.which("git") is None:
         return GitOutcome("skipped", "git is not installed")
-    if _git_output(root, "rev-parse", "--is-inside-work-tree") == "true":
+    if _inside_repository(root):
         return GitOutcome("skipped", "already inside a git repository")
     if not _git_output(root, "config", "user.email"):
         return GitOutcome("skipped", "no git identity (git config user.email)")
@@ -34,6 +34,14 @@ def init_repository(root: Path, *, commit_message: str | None) -> GitOutcome:
     except (OSError, subprocess.SubprocessError) as exc:
         return GitOutcome("failed", _failure_text(exc))
     return GitOutcome("committed")
+
+
+def _inside_repository(root: Path) -> bool:
+    """Whether ``root`` or a parent holds ``.git`` (a folder, or a worktree's file).
+
+    Looked up in Python, as git's own discovery does, to save a process per run.
+    """
+    return any((folder / ".git").exists() for folder in (root, *root.parents))
 
 
 def _git(root: Path, *args: str) -> None:

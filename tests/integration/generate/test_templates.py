@@ -125,3 +125,27 @@ def test_hooks_in_user_templates_never_run(tmp_path: Path) -> None:
         tmp_path / "web", defaults=GeneratorDefaults(template_dir=folder), git=False
     )
     assert not marker.exists()
+
+
+def test_installed_layout_uses_the_packaged_templates(tmp_path: Path) -> None:
+    # A wheel holds the templates as kitchenctl/templates (pyproject's force-include).
+    import shutil
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    shutil.copytree(REPOSITORY / "src" / "kitchenctl", site / "kitchenctl")
+    shutil.copytree(REPOSITORY / "templates", site / "kitchenctl" / "templates")
+
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from kitchenctl.generate import builtin_templates_dir as f; print(f())",
+        ],
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert found == str(site / "kitchenctl" / "templates")
