@@ -13,6 +13,7 @@ GROUPS = (
     "config",
     "node",
     "cookbook",
+    "generate",
 )
 
 
