@@ -287,10 +287,19 @@ def test_unknown_host_key_fails_before_registration(
 ) -> None:
     server = sshd.start()
 
-    result = bootstrap(f"kctl-boot@{server.spec}", "-N", unique_name, "--sudo")
+    result = bootstrap(
+        f"kctl-boot@{server.spec}",
+        "-N",
+        unique_name,
+        "--sudo",
+        options=("--format", "json"),
+    )
 
     assert result.exit_code == 13
-    assert "is unknown" in result.stdout
+    [host] = json.loads(result.stdout)["hosts"]
+    assert (host["node"], host["ok"]) == (unique_name, False)
+    assert "is unknown" in host["message"]
+    assert "--host-key-check accept-new" in host["message"]
     with pytest.raises(Exception, match="not found"):
         admin_api(chef_profile).get(f"clients/{unique_name}")
 
