@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from kitchenctl.nodes import Node
     from kitchenctl.runlist import RunListItem
 
-app = typer.Typer(help="Manage nodes on the Chef server.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage nodes on the Chef server.", no_args_is_help=True, add_completion=False
+)
 environment_app = typer.Typer(help="Change a node's environment.", no_args_is_help=True)
 run_list_app = typer.Typer(
     help="Show or change a node's run list.", no_args_is_help=True
