@@ -11,7 +11,7 @@ from kitchenctl.cli.state import get_state
 
 app = typer.Typer(
     name="cookbook",
-    help="Work with cookbooks: compile metadata.",
+    help="Work with cookbooks.",
     no_args_is_help=True,
 )
 
