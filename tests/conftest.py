@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = [
+    "tests.fixtures.chef_servers",
+    "tests.fixtures.ruby_oracle",
+]
+
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",
     "CHEF_PROFILE",
