@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from kitchenctl.errors import InputFileError
 from kitchenctl.ruby import Call, Receiver, Site, evaluate_file, symbol_or_string
+from kitchenctl.versions import Constraint, VersionFormatError
 
 DEFAULT_CONSTRAINT = ">= 0.0.0"
 DEFAULT_GROUP = "default"
@@ -41,12 +41,6 @@ GITHUB_URLS = {
     "ssh": "git@github.com:{}.git",
     "git": "git://github.com/{}.git",
 }
-# Semverse::Constraint: an optional operator and a version of one to three numbers,
-# with an optional pre-release and build.
-CONSTRAINT_PATTERN = re.compile(
-    r"^\s*(~>|>=|<=|!=|=|>|<)?\s*"
-    r"(\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$"
-)
 NO_SOURCES_MESSAGE = (
     "Your Berksfile does not define any API sources! You must define at least one "
     "source in order to download cookbooks. To add the default Berkshelf API server, "
@@ -166,11 +160,11 @@ def load_berksfile(path: Path) -> Berksfile:
 
 
 def normalise_constraint(text: str) -> str | None:
-    """``2.7.0`` → ``= 2.7.0``, ``~>2.7`` → ``~> 2.7``; ``None`` when it is invalid."""
-    match = CONSTRAINT_PATTERN.match(text)
-    if match is None:
+    """Semverse's spelling: ``2.7.0`` → ``= 2.7.0``; ``None`` when it is invalid."""
+    try:
+        return str(Constraint.parse(text))
+    except VersionFormatError:
         return None
-    return f"{match[1] or '='} {match[2]}"
 
 
 class BerksfileReader(Receiver):
