@@ -139,7 +139,7 @@ class Interpreter:
         self.helpers: dict[str, HelperMethod] = {}
         self.constants: dict[str, object] = {}
         self.instance_variables: dict[str, object] = {}
-        self.heredocs = _pair_heredocs(root)
+        self.heredocs = _pair_heredocs(root) if b"<<" in source else {}
         self.handlers: dict[str, Callable[[Node, Frame], object]] = {
             "program": self._sequence,
             "body_statement": self._sequence,
