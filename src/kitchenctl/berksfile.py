@@ -51,7 +51,11 @@ NO_SOURCES_MESSAGE = (
 
 @dataclass(frozen=True)
 class Source:
-    """A ``source`` line. ``url`` is ``None`` for ``source :chef_server`` (config)."""
+    """A ``source`` line. ``url`` is ``None`` for ``source :chef_server`` (config).
+
+    A ``chef_repo`` URL is a path as written, relative to the Berksfile's folder.
+    ``options`` hold the other pairs of the line (``api_key:`` for Artifactory).
+    """
 
     type: str
     url: str | None
