@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.chef_servers", "tests.fixtures.git_identity"]
+pytest_plugins = [
+    "tests.fixtures.chef_servers",
+    "tests.fixtures.ruby_oracle",
+    "tests.fixtures.git_identity",
+]
 
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from kitchenctl.cli import config, generate
+from kitchenctl.cli import config, generate, node
 from kitchenctl.cli.app import app
 
 app.add_typer(config.app, name="config")
+app.add_typer(node.app, name="node")
 app.add_typer(generate.app, name="generate")
 
 
