@@ -7,6 +7,7 @@ the files into place, keeping any file that exists unless ``force`` is given.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import tempfile
 from collections.abc import Mapping
@@ -26,6 +27,8 @@ from kitchenctl.generate.model import (
     License,
 )
 from kitchenctl.generate.templates import prepare_template, render
+
+logger = logging.getLogger(__name__)
 
 COOKBOOK_COMMIT_MESSAGE = "Add generated cookbook content"
 
@@ -266,11 +269,25 @@ def _generate(
     defaults: GeneratorDefaults,
     force: bool,
 ) -> GeneratedFiles:
+    if destination.exists() and not destination.is_dir():
+        raise UsageError(
+            f"{destination} exists and is not a folder",
+            hint="choose another name, or move the file away",
+        )
     with tempfile.TemporaryDirectory(prefix="kitchenctl-generate-") as scratch_name:
         scratch = Path(scratch_name)
         template = prepare_template(generator, defaults.template_dir, scratch)
         rendered = render(template, values, scratch)
         installed = install(rendered, destination, force=force)
+    logger.info(
+        "generate %s %s in %s: %d created, %d overwritten, %d kept",
+        generator,
+        name,
+        destination,
+        len(installed.created),
+        len(installed.overwritten),
+        len(installed.kept),
+    )
     return GeneratedFiles(
         generator=generator,
         name=name,
