@@ -75,7 +75,11 @@ def evaluate_and_load(cookbook: Path, expected: dict[str, Any]) -> LoadedCookboo
     metadata = load_metadata(cookbook)
     assert metadata.to_json_dict() == expected
     assert metadata.ignored_calls == ()
-    return load_cookbook(cookbook, metadata=metadata.to_json_dict())
+
+    # The loader evaluates metadata.rb itself, as an upload does.
+    loaded = load_cookbook(cookbook)
+    assert loaded.metadata == expected
+    return loaded
 
 
 DEFAULTS = GeneratorDefaults()
