@@ -7,7 +7,8 @@ The tree::
     ├── Aborted                      3  the user answered no to a question
     ├── ConfigError                  4  credentials, profiles, keys
     ├── InputFileError               5  a file kitchenctl reads is malformed
-    │   └── RubyEvalError            5  metadata.rb / Berksfile outside the safe subset
+    │   ├── RubyEvalError            5  metadata.rb / Berksfile outside the safe subset
+    │   └── InvalidCookbookFiles     5  file names Chef rejects, all listed in one error
     ├── ServerError                 10  the Chef server answered badly or not at all
     │   ├── NotFound                 6  404
     │   ├── Conflict                 7  409 (an object exists, a cookbook is frozen)
@@ -64,6 +65,16 @@ class InputFileError(KitchenctlError):
 
 class RubyEvalError(InputFileError):
     """metadata.rb or a Berksfile uses Ruby outside the subset kitchenctl evaluates."""
+
+
+class InvalidCookbookFiles(InputFileError):
+    """A cookbook holds file names Chef rejects; ``files`` lists every one of them."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, files: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.files = files
 
 
 class ServerError(KitchenctlError):
