@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.chef_servers"]
+pytest_plugins = ["tests.fixtures.chef_servers", "tests.fixtures.embedded_server"]
 
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",
