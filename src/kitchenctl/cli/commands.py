@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from kitchenctl.cli import config
+from kitchenctl.cli import config, server
 from kitchenctl.cli.app import app
 
 app.add_typer(config.app, name="config")
+app.add_typer(server.app, name="server")
 
 
 def build_app() -> typer.Typer:

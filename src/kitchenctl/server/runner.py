@@ -24,13 +24,17 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from types import FrameType
+from typing import IO, TYPE_CHECKING
 
 from kitchenctl.errors import ServerError, UsageError
 from kitchenctl.fileutil import write_atomic
 from kitchenctl.server import DEFAULT_ORG, DEFAULT_PORT
 from kitchenctl.server.provision import Identities, key_paths, provision
 from kitchenctl.server.store import count_objects
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +128,8 @@ def server_url(host: str, port: int) -> str:
 
 def _try_lock(paths: ServerPaths) -> IO[bytes] | None:
     """The lock file, locked; None when a running server holds it."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    # Only the owner reads the folder: it holds the admin and validator keys.
+    paths.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle = paths.lock.open("ab")
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -185,7 +190,7 @@ def identities(data_dir: Path) -> Identities:
 
 def configure_logging(paths: ServerPaths, level: int = logging.INFO) -> None:
     """Send the server's and uvicorn's log to ``server.log``; entry points call this."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    paths.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     handler = logging.FileHandler(paths.log, encoding="utf-8")
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -270,11 +275,28 @@ def serve(
                 server_header=False,
                 timeout_graceful_shutdown=5,
             )
-            uvicorn.Server(config).run(sockets=[sock])
+            _server_class()(config).run(sockets=[sock])
         finally:
             paths.state.unlink(missing_ok=True)
             store.close()
             log.info("stopped")
+
+
+def _server_class() -> type[uvicorn.Server]:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """Returns after SIGINT or SIGTERM instead of re-raising the signal.
+
+        uvicorn re-raises the signal once shut down, which would kill the process
+        before ``serve`` cleans up; a requested stop is a success (exit code 0).
+        """
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return Server
 
 
 # Background servers.
@@ -308,7 +330,7 @@ def start_background(
         "--port",
         str(port),
     ]
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    paths.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with paths.log.open("ab") as log_handle:
         process = subprocess.Popen(
             command,
