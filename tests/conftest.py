@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.chef_servers", "tests.fixtures.embedded_server"]
+pytest_plugins = [
+    "tests.fixtures.chef_servers",
+    "tests.fixtures.ruby_oracle",
+    "tests.fixtures.git_identity",
+    "tests.fixtures.embedded_server",
+]
 
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
-from kitchenctl.cli import config, server
 from kitchenctl.cli.app import app
 
-app.add_typer(config.app, name="config")
-app.add_typer(server.app, name="server")
+# One line per group: the module kitchenctl.cli.<name> holds a typer app named ``app``.
+GROUPS = (
+    "config",
+    "node",
+    "cookbook",
+    "generate",
+    "server",
+)
 
 
 def build_app() -> typer.Typer:
     """The root app with every command group added."""
+    if not app.registered_groups:
+        for name in GROUPS:
+            module = importlib.import_module(f"kitchenctl.cli.{name}")
+            app.add_typer(module.app, name=name)
     return app
