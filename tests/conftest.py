@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.chef_servers"]
+pytest_plugins = [
+    "tests.fixtures.chef_servers",
+    "tests.fixtures.ruby_oracle",
+]
 
 CHEF_VARIABLES = (
     "CHEF_CREDENTIALS_FILE",

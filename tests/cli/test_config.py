@@ -56,3 +56,13 @@ def test_show_names_a_missing_profile() -> None:
 
     assert result.exit_code == 4
     assert "profile 'nosuch' is not in" in result.stderr
+
+
+def test_node_commands_without_configuration_say_what_is_missing() -> None:
+    result = run_cli("node", "list")
+
+    assert result.exit_code == 4
+    assert result.stderr.startswith(
+        "ERROR: profile 'default' does not set chef_server_url (or --server-url), "
+        "client_name (or --client-name), client_key (or --key)"
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from kitchenctl.cli import config
+from kitchenctl.cli import config, node
 from kitchenctl.cli.app import app
 
 app.add_typer(config.app, name="config")
+app.add_typer(node.app, name="node")
 
 
 def build_app() -> typer.Typer:
