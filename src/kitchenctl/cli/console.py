@@ -142,7 +142,17 @@ class Console:
     @contextmanager
     def progress(self, description: str, total: int | None) -> Iterator[Progress]:
         """A rich progress bar on stderr; invisible when quiet or not a terminal."""
-        progress = Progress(
+        progress = self.progress_display()
+        with progress:
+            progress.add_task(description, total=total)
+            yield progress
+
+    def progress_display(self) -> Progress:
+        """Rich progress bars on stderr, without tasks; the caller adds them.
+
+        Invisible when quiet or not a terminal; transient, so they vanish when done.
+        """
+        return Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -151,9 +161,6 @@ class Console:
             disable=self.quiet or not self.err.is_terminal,
             transient=True,
         )
-        with progress:
-            progress.add_task(description, total=total)
-            yield progress
 
     # The single exit path for errors.
 
