@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kitchenctl.chefignore import Chefignore, load_chefignore
+from kitchenctl.chefignore import Chefignore, expand_path, load_chefignore
 from kitchenctl.errors import InputFileError, InvalidCookbookFiles
 
 UPLOADED_COOKBOOK_VERSION_FILE = ".uploaded-cookbook-version.json"
@@ -183,7 +183,7 @@ def load_cookbook(
     Raises InputFileError when the folder is not a cookbook or a file cannot be read,
     and InvalidCookbookFiles listing every file name Chef rejects.
     """
-    root = cookbook_dir.absolute()
+    root = expand_path(cookbook_dir)
     if not root.is_dir():
         raise InputFileError(
             f"{cookbook_dir}: no cookbook here, it is not a folder",

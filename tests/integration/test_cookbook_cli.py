@@ -165,3 +165,26 @@ def test_delete_one_version_and_all(
     assert remaining.stdout == f"{name}   2.8.0\n"
     assert rest.stdout == f"Deleted cookbook[{name}][2.8.0]\n"
     assert gone.exit_code == 6
+
+
+def test_upload_compiles_metadata_rb(
+    chef_profile: ChefServerHandle, tmp_path: Path, prefix: str
+) -> None:
+    root = tmp_path / "web"
+    (root / "recipes").mkdir(parents=True)
+    (root / "metadata.rb").write_text(
+        f"name '{prefix}web'\nversion '1.2.0'\ndepends 'apt', '>= 2.0'\n"
+    )
+    (root / "recipes" / "default.rb").write_text("log 'web'\n")
+
+    uploaded = ok("cookbook", "upload", str(root))
+    shown = json.loads(
+        ok("--format", "json", "cookbook", "show", f"{prefix}web", "1.2.0").stdout
+    )
+
+    assert uploaded.stdout.startswith(f"Uploaded {prefix}web (1.2.0) to:")
+    assert shown["metadata"]["dependencies"] == {"apt": ">= 2.0"}
+    records = shown.get("all_files") or shown["root_files"]
+    paths = {record["path"] for record in records}
+    assert {"metadata.rb", "metadata.json"} <= paths
+    assert not (root / "metadata.json").exists()

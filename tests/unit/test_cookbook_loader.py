@@ -469,3 +469,15 @@ def test_metadata_rb_without_given_metadata_needs_the_evaluator(
 
     with pytest.raises(InputFileError, match=r"cannot evaluate metadata\.rb"):
         load_cookbook(root)
+
+
+def test_a_relative_path_is_made_absolute_and_folded(
+    hello: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (hello.parent / "elsewhere").mkdir()
+    monkeypatch.chdir(hello.parent / "elsewhere")
+
+    cookbook = load_cookbook(Path("../hello"))
+
+    assert cookbook.root == hello
+    assert cookbook.files[0].source == hello / "README.md"

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
+
 import typer
 
-from kitchenctl.cli import config, cookbook_server, node
 from kitchenctl.cli.app import app
 
-app.add_typer(config.app, name="config")
-app.add_typer(node.app, name="node")
-app.add_typer(cookbook_server.app, name="cookbook")
+# One line per group: the module kitchenctl.cli.<name> holds a typer app named ``app``.
+GROUPS = (
+    "config",
+    "node",
+    "cookbook",
+    "generate",
+)
 
 
 def build_app() -> typer.Typer:
     """The root app with every command group added."""
+    if not app.registered_groups:
+        for name in GROUPS:
+            module = importlib.import_module(f"kitchenctl.cli.{name}")
+            app.add_typer(module.app, name=name)
     return app

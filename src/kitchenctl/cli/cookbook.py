@@ -1,4 +1,4 @@
-"""``kitchenctl cookbook upload|list|show|download|delete``: cookbooks on the server."""
+"""``kitchenctl cookbook``: cookbooks on disk and on the server (knife's commands)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,45 @@ from kitchenctl.errors import UsageError
 if TYPE_CHECKING:
     from kitchenctl.server_cookbooks import ServerFile
 
-app = typer.Typer(help="Work with cookbooks.", no_args_is_help=True)
+app = typer.Typer(
+    name="cookbook",
+    help="Work with cookbooks: metadata, upload, list, show, download, delete.",
+    no_args_is_help=True,
+)
+
+
+@app.command("metadata")
+def metadata_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="The cookbook folder (or its metadata.rb).")
+    ] = Path(),
+    write: Annotated[
+        bool, typer.Option("--write", "-w", help="Write metadata.json next to it.")
+    ] = False,
+) -> None:
+    """Print the compiled metadata of a cookbook, or write its metadata.json.
+
+    metadata.rb is evaluated without Ruby (docs/ruby-subset.md); a cookbook with only
+    metadata.json is read from it.
+    """
+    from kitchenctl.metadata import compile_cookbook_metadata
+
+    state = get_state(ctx)
+    compiled = compile_cookbook_metadata(path, write=write)
+    for ignored in compiled.metadata.ignored_calls:
+        state.console.warn(f"{ignored} is not a metadata.rb method; Chef ignores it")
+
+    document = compiled.metadata.to_json_dict()
+    if compiled.written is None:
+        state.console.result(compiled.metadata.to_json().rstrip("\n"), document)
+        return
+    state.console.result(
+        f"Generated {compiled.written} for {compiled.metadata.name} "
+        f"({compiled.metadata.version})",
+        {"cookbook": compiled.metadata.name, "written": str(compiled.written)},
+    )
+
 
 NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The cookbook.")]
 
@@ -47,11 +85,15 @@ def upload(
         summary_json,
         summary_text,
     )
-    from kitchenctl.cookbook_loader import load_cookbook
-    from kitchenctl.uploader import UploadOptions, loaded_names, upload_cookbooks
+    from kitchenctl.uploader import (
+        UploadOptions,
+        load_for_upload,
+        loaded_names,
+        upload_cookbooks,
+    )
 
     state = get_state(ctx)
-    cookbooks = [load_cookbook(path) for path in paths]
+    cookbooks = [load_for_upload(path) for path in paths]
     options = UploadOptions(
         freeze=freeze,
         force=force,
