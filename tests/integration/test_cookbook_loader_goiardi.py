@@ -24,7 +24,10 @@ from tests.fixtures.chef_servers import ChefServerHandle
 pytestmark = pytest.mark.goiardi
 
 FILES = {
-    "metadata.rb": "name 'NAME'\nversion '1.2.3'\n",
+    "metadata.rb": (
+        "name 'NAME'\nversion '1.2.3'\nlicense 'Apache-2.0'\n"
+        "depends 'apt', '~> 7.0'\nchef_version '>= 16.0'\nsupports 'ubuntu'\n"
+    ),
     "README.md": "# a cookbook\n",
     ".rubocop.yml": "AllCops: {}\n",
     "recipes/default.rb": "log 'hello'\n",
@@ -93,33 +96,13 @@ def records(body: dict[str, Any], segment: str) -> list[tuple[str, str, str, str
     )
 
 
-@pytest.fixture
-def metadata(unique_name: str) -> dict[str, Any]:
-    # What kitchenctl.metadata compiles from the metadata.rb above.
-    return {
-        "name": unique_name,
-        "version": "1.2.3",
-        "description": "",
-        "long_description": "",
-        "maintainer": "",
-        "maintainer_email": "",
-        "license": "All rights reserved",
-        "platforms": {},
-        "dependencies": {},
-        "providing": {},
-        "recipes": {},
-        "attributes": {},
-    }
-
-
 def test_goiardi_stores_the_segments_the_loader_sends(
     goiardi: ChefServerHandle,
     tmp_path: Path,
     unique_name: str,
-    metadata: dict[str, Any],
 ) -> None:
     root = build_cookbook(tmp_path / unique_name, unique_name)
-    cookbook = load_cookbook(root, metadata=metadata)
+    cookbook = load_cookbook(root)
     sent = cookbook.manifest_v0()
 
     with admin_api(goiardi) as api:
@@ -142,7 +125,8 @@ def test_goiardi_stores_the_segments_the_loader_sends(
         "1.2.3",
     )
     assert stored["frozen?"] is False
-    assert stored["metadata"]["name"] == unique_name
+    assert stored["metadata"] == cookbook.metadata
+    assert stored["metadata"]["dependencies"] == {"apt": "~> 7.0"}
     # The compiled metadata.json went up as a root file; spec/ and test/ did not.
     stored_paths = {
         file["path"] for segment in COOKBOOK_SEGMENTS for file in stored[segment]
@@ -164,10 +148,9 @@ def test_a_frozen_upload_is_stored_frozen(
     goiardi: ChefServerHandle,
     tmp_path: Path,
     unique_name: str,
-    metadata: dict[str, Any],
 ) -> None:
     root = build_cookbook(tmp_path / unique_name, unique_name)
-    cookbook = load_cookbook(root, metadata=metadata)
+    cookbook = load_cookbook(root)
 
     with admin_api(goiardi) as api:
         upload(api, cookbook, frozen=True)

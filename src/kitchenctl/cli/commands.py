@@ -1,4 +1,4 @@
-"""The command tree: every group is registered here, and nowhere else."""
+"""The command tree: every group and top-level command is registered here."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ GROUPS = (
     "generate",
 )
 
+# One line per top-level command: kitchenctl.cli.<name> holds a function named <name>.
+COMMANDS = ("bootstrap",)
+
 
 def build_app() -> typer.Typer:
     """The root app with every command group added."""
@@ -23,4 +26,7 @@ def build_app() -> typer.Typer:
         for name in GROUPS:
             module = importlib.import_module(f"kitchenctl.cli.{name}")
             app.add_typer(module.app, name=name)
+        for name in COMMANDS:
+            module = importlib.import_module(f"kitchenctl.cli.{name}")
+            app.command(name)(getattr(module, name))
     return app
