@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.fixtures.chef_servers import SERVER_FACTORIES, ChefServerHandle
 from tests.fixtures.http_counting import CountingTransport
 
-from kitchenctl.api import ChefAuth, ChefServerAPI
+from kitchenctl.api import DEFAULT_TIMEOUT, ChefAuth, ChefServerAPI
 from kitchenctl.config import Key
 from kitchenctl.cookbook_loader import LoadedCookbook, load_cookbook
 from kitchenctl.uploader import (
@@ -120,7 +120,8 @@ def time_raw(server: ChefServerHandle, cookbooks: list[LoadedCookbook]) -> float
     auth = ChefAuth(user_id=server.admin_name, key=key) if signed else None
     payloads = [(urls[checksum], files[checksum].read_bytes()) for checksum in urls]
 
-    with httpx.Client(auth=auth, headers={"X-Ops-Server-API-Version": "1"}) as http:
+    version = {"X-Ops-Server-API-Version": "1"}
+    with httpx.Client(auth=auth, headers=version, timeout=DEFAULT_TIMEOUT) as http:
 
         def put(item: tuple[str, bytes]) -> None:
             url, data = item

@@ -37,18 +37,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from kitchenctl.api import ChefServerAPI
-from kitchenctl.cookbook_loader import (
-    COOKBOOK_SEGMENTS,
-    METADATA_RB,
-    CookbookFile,
-    LoadedCookbook,
-    load_cookbook,
-)
+from kitchenctl.cookbook_loader import COOKBOOK_SEGMENTS, CookbookFile, LoadedCookbook
 from kitchenctl.errors import (
     Conflict,
     FrozenCookbook,
@@ -723,20 +716,6 @@ def _put_version(
             ) from exc
         raise
     return UploadStatus.UPLOADED
-
-
-def load_for_upload(cookbook_dir: Path) -> LoadedCookbook:
-    """Load a cookbook folder, compiling metadata.rb (without Ruby) when it has one.
-
-    Raises InputFileError or RubyEvalError for a folder that is not a cookbook or
-    whose metadata is invalid.
-    """
-    from kitchenctl.metadata import load_metadata
-
-    if (cookbook_dir / METADATA_RB).is_file():
-        compiled = load_metadata(cookbook_dir).to_json_dict()
-        return load_cookbook(cookbook_dir, metadata=compiled)
-    return load_cookbook(cookbook_dir)
 
 
 def loaded_names(cookbooks: Iterable[LoadedCookbook]) -> frozenset[str]:

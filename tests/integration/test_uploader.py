@@ -231,7 +231,7 @@ def test_a_client_without_rights_gets_a_clear_403(
     with client, pytest.raises(Forbidden) as caught:
         upload_cookbooks(client, [cookbook])
 
-    assert "chef-validator is not authorized to" in str(caught.value)
+    assert "chef-validator is not authorized to GET /cookbooks" in str(caught.value)
     assert caught.value.exit_code == 9
 
 

@@ -85,15 +85,11 @@ def upload(
         summary_json,
         summary_text,
     )
-    from kitchenctl.uploader import (
-        UploadOptions,
-        load_for_upload,
-        loaded_names,
-        upload_cookbooks,
-    )
+    from kitchenctl.cookbook_loader import load_cookbook
+    from kitchenctl.uploader import UploadOptions, loaded_names, upload_cookbooks
 
     state = get_state(ctx)
-    cookbooks = [load_for_upload(path) for path in paths]
+    cookbooks = [load_cookbook(path) for path in paths]
     options = UploadOptions(
         freeze=freeze,
         force=force,
