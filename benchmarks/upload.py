@@ -1,7 +1,7 @@
 """Cookbook upload: kitchenctl against a raw parallel PUT of the same bytes.
 
-For each server (goiardi, and kitchenctl's embedded server when it is available), a
-fresh server is started on 127.0.0.1 and, per run:
+For each server (goiardi, and kitchenctl's embedded server when it is available) and
+each run, a fresh server is started on 127.0.0.1, then:
 
 1. kitchenctl uploads 50 new cookbooks (about 2,000 files in all) with
    ``upload_cookbooks``: listing, one sandbox, the file PUTs, the commit and 50
@@ -170,14 +170,15 @@ def bench_server(flavour: str, runs: int, scratch: Path) -> dict[str, object]:
     raw: list[float] = []
     loads: list[float] = []
     counts: dict[str, int] = {}
-    with started(flavour, scratch / flavour) as server:
-        for run in range(runs):
-            folder = scratch / f"{flavour}-run{run}"
-            mine = write_cookbooks(folder / "ours", f"b{run}-", "A", seed=run)
-            theirs = write_cookbooks(folder / "raw", f"r{run}-", "B", seed=run)
-            cookbooks, load_time = load_all(mine)
-            reference, _ = load_all(theirs)
-            loads.append(load_time)
+    for run in range(runs):
+        folder = scratch / f"{flavour}-run{run}"
+        mine = write_cookbooks(folder / "ours", f"b{run}-", "A", seed=run)
+        theirs = write_cookbooks(folder / "raw", f"r{run}-", "B", seed=run)
+        cookbooks, load_time = load_all(mine)
+        reference, _ = load_all(theirs)
+        loads.append(load_time)
+        # A fresh server per run, so no run pays for the data of the one before.
+        with started(flavour, folder / "server") as server:
             if run % 2 == 0:
                 ours.append(time_kitchenctl(server, cookbooks))
                 raw.append(time_raw(server, reference))
@@ -185,14 +186,14 @@ def bench_server(flavour: str, runs: int, scratch: Path) -> dict[str, object]:
                 raw.append(time_raw(server, reference))
                 ours.append(time_kitchenctl(server, cookbooks))
             counts = count_reupload(server, cookbooks)
-            files = sum(len(cookbook.files) for cookbook in cookbooks)
-            size = sum(f.size for cookbook in cookbooks for f in cookbook.files)
-            print(
-                f"  {flavour} run {run + 1}: {files} files, {size / 1e6:.1f} MB: "
-                f"kitchenctl {ours[-1]:.2f} s, raw PUT {raw[-1]:.2f} s, "
-                f"ratio {ours[-1] / raw[-1]:.2f}; load {load_time:.2f} s",
-                flush=True,
-            )
+        files = sum(len(cookbook.files) for cookbook in cookbooks)
+        size = sum(f.size for cookbook in cookbooks for f in cookbook.files)
+        print(
+            f"  {flavour} run {run + 1}: {files} files, {size / 1e6:.1f} MB: "
+            f"kitchenctl {ours[-1]:.2f} s, raw PUT {raw[-1]:.2f} s, "
+            f"ratio {ours[-1] / raw[-1]:.2f}; load {load_time:.2f} s",
+            flush=True,
+        )
     return {
         "kitchenctl": statistics.median(ours),
         "raw": statistics.median(raw),

@@ -16,8 +16,9 @@ four stages:
    parallel (the client retries each after connection errors and 5xx answers); then
    the sandbox is committed, retried on 400 as knife does and after re-sending the
    files on 503 ("not uploaded yet").
-4. Register. ``PUT /cookbooks/NAME/VERSION`` per cookbook, in the given order, with
-   ``all_files`` under API 2 and segments below (the client's negotiated version).
+4. Register. ``PUT /cookbooks/NAME/VERSION`` per cookbook, in parallel but each only
+   after the cookbooks of the same upload it depends on, with ``all_files`` under
+   API 2 and segments below (the client's negotiated version).
 
 The version PUT comes last, so an interrupted upload registers nothing half-done: a
 cookbook is either absent, or present with every file. Running the same upload again
@@ -34,7 +35,13 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    FIRST_EXCEPTION,
+    Future,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -270,11 +277,11 @@ def upload_cookbooks(
     # 3. One sandbox for every file the server may lack.
     plans = _upload_files(api, plans, api_version, options, reporter, tally)
 
-    # 4. Register each version, last, in the order given.
-    results = [
-        _register(api, planned, api_version, options, tally, reporter)
-        for planned in plans
-    ]
+    # 4. Register each version last, each after the ones it depends on.
+    statuses = _register_all(api, plans, api_version, options, tally)
+    results = [_result(planned, statuses, options, tally) for planned in plans]
+    for result in results:
+        reporter.cookbook_finished(result)
     return UploadSummary(
         server_url=api.url,
         api_version=api_version,
@@ -659,26 +666,86 @@ def _commit(
 # Stage 4: register.
 
 
-def _register(
+def _register_all(
     api: ChefServerAPI,
-    planned: PlannedCookbook,
+    plans: Sequence[PlannedCookbook],
     api_version: int,
     options: UploadOptions,
     tally: _Tally,
-    reporter: UploadReporter,
+) -> dict[str, UploadStatus]:
+    """PUT the versions to register, in parallel, by full name.
+
+    A cookbook is registered only after every cookbook of this upload it depends on
+    (by metadata), so an interrupted run never leaves a dependent registered
+    without its dependencies. A dependency cycle is broken in the order given.
+    """
+    statuses: dict[str, UploadStatus] = {
+        planned.cookbook.full_name: planned.action
+        for planned in plans
+        if planned.action is not UploadStatus.UPLOADED
+    }
+    waiting = [p for p in plans if p.action is UploadStatus.UPLOADED]
+    if not waiting:
+        return statuses
+
+    workers = max(1, min(options.concurrency, len(waiting)))
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="kitchenctl-register")
+    running: dict[Future[UploadStatus], PlannedCookbook] = {}
+    try:
+        while waiting or running:
+            ready = _ready(waiting, running.values()) or (
+                [] if running else waiting[:1]
+            )
+            for planned in ready:
+                waiting.remove(planned)
+                name = planned.cookbook.full_name
+                tally.version_writes += 1
+                tally.per_cookbook[name] = tally.per_cookbook.get(name, 0) + 1
+                future = pool.submit(
+                    _put_version, api, planned.cookbook, api_version, options
+                )
+                running[future] = planned
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                planned = running.pop(future)
+                statuses[planned.cookbook.full_name] = future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return statuses
+
+
+def _ready(
+    waiting: Sequence[PlannedCookbook], running: Iterable[PlannedCookbook]
+) -> list[PlannedCookbook]:
+    """The waiting cookbooks none of whose dependencies is still to be registered."""
+    pending = {p.cookbook.name for p in waiting} | {p.cookbook.name for p in running}
+    return [
+        planned
+        for planned in waiting
+        if not (
+            dependency_names(planned.cookbook) & (pending - {planned.cookbook.name})
+        )
+    ]
+
+
+def dependency_names(cookbook: LoadedCookbook) -> set[str]:
+    """The cookbooks ``cookbook``'s metadata depends on."""
+    dependencies = cookbook.metadata.get("dependencies")
+    return set(dependencies) if isinstance(dependencies, Mapping) else set()
+
+
+def _result(
+    planned: PlannedCookbook,
+    statuses: Mapping[str, UploadStatus],
+    options: UploadOptions,
+    tally: _Tally,
 ) -> CookbookUploadResult:
     cookbook = planned.cookbook
-    status = planned.action
+    status = statuses[cookbook.full_name]
     frozen = planned.existing.frozen if planned.existing else False
-    if status is UploadStatus.UPLOADED:
-        tally.version_writes += 1
-        tally.per_cookbook[cookbook.full_name] = (
-            tally.per_cookbook.get(cookbook.full_name, 0) + 1
-        )
-        status = _put_version(api, cookbook, api_version, options)
+    if planned.action is UploadStatus.UPLOADED:
         frozen = options.freeze or frozen or status is UploadStatus.SKIPPED_FROZEN
-
-    result = CookbookUploadResult(
+    return CookbookUploadResult(
         name=cookbook.name,
         version=cookbook.version,
         status=status,
@@ -687,8 +754,6 @@ def _register(
         bytes_uploaded=planned.bytes_to_send,
         requests=tally.per_cookbook.get(cookbook.full_name, 0),
     )
-    reporter.cookbook_finished(result)
-    return result
 
 
 def _put_version(

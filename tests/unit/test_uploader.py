@@ -260,3 +260,37 @@ def test_a_file_changed_after_loading_stops_the_upload(
         upload_cookbooks(_api(key, server), [cookbook], options=FAST)
 
     assert not server.bodies
+
+
+def test_versions_register_after_their_dependencies(
+    key: RSAPrivateKey, tmp_path: Path
+) -> None:
+    server = ScriptedServer()
+    cookbooks = [
+        load_cookbook(
+            write_cookbook(
+                tmp_path, "dockerhost", "1.0.0", dependencies={"docker": ">= 0"}
+            )
+        ),
+        load_cookbook(
+            write_cookbook(tmp_path, "docker", "1.0.0", dependencies={"apt": ">= 0"})
+        ),
+        load_cookbook(write_cookbook(tmp_path, "apt", "1.0.0")),
+        load_cookbook(
+            write_cookbook(
+                tmp_path, "cyclic", "1.0.0", dependencies={"cyclic2": ">= 0"}
+            )
+        ),
+        load_cookbook(
+            write_cookbook(
+                tmp_path, "cyclic2", "1.0.0", dependencies={"cyclic": ">= 0"}
+            )
+        ),
+    ]
+
+    summary = upload_cookbooks(_api(key, server), cookbooks, options=FAST)
+
+    order = [body["cookbook_name"] for body in server.bodies]
+    assert order.index("apt") < order.index("docker") < order.index("dockerhost")
+    assert sorted(order) == ["apt", "cyclic", "cyclic2", "docker", "dockerhost"]
+    assert [r.name for r in summary.results] == [c.name for c in cookbooks]
