@@ -148,6 +148,16 @@ class Console:
     @contextmanager
     def progress(self, description: str, total: int | None) -> Iterator[Progress]:
         """A rich progress bar on stderr; invisible when quiet or not a terminal."""
+        progress = self.progress_display()
+        with progress:
+            progress.add_task(description, total=total)
+            yield progress
+
+    def progress_display(self) -> Progress:
+        """Rich progress bars on stderr, without tasks; the caller adds them.
+
+        Invisible when quiet or not a terminal; transient, so they vanish when done.
+        """
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -156,7 +166,7 @@ class Console:
             TimeElapsedColumn,
         )
 
-        progress = Progress(
+        return Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -165,9 +175,6 @@ class Console:
             disable=self.quiet or not self.err.is_terminal,
             transient=True,
         )
-        with progress:
-            progress.add_task(description, total=total)
-            yield progress
 
     # The single exit path for errors.
 
