@@ -10,6 +10,9 @@ import pytest
 pytest_plugins = [
     "tests.fixtures.chef_servers",
     "tests.fixtures.ruby_oracle",
+    "tests.fixtures.git_identity",
+    "tests.fixtures.sshd",
+    "tests.fixtures.client_installer",
 ]
 
 CHEF_VARIABLES = (

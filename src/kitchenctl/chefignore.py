@@ -1,6 +1,6 @@
 """chefignore: which cookbook files Chef leaves out, with Chef's own glob rules.
 
-Chef (``Chef::Cookbook::Chefignore``, Chef 17 and later) looks for a file named
+Chef (``Chef::Cookbook::Chefignore`` in current Chef 18) looks for a file named
 ``chefignore`` in the cookbook folder, then in each parent folder up to the root, and
 uses the first one that exists: a cookbook's own chefignore wins over a chef-repo's
 ``cookbooks/chefignore``. Each line that is not blank and does not start with ``#``
@@ -24,6 +24,7 @@ Python's :mod:`fnmatch` and not a shell glob:
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,12 +80,18 @@ def load_chefignore(cookbook_dir: Path) -> Chefignore:
 
 def find_chefignore(cookbook_dir: Path) -> Path | None:
     """The first ``chefignore`` in ``cookbook_dir`` or one of its parents, or None."""
-    start = cookbook_dir.absolute()
+    start = expand_path(cookbook_dir)
     for folder in (start, *start.parents):
         candidate = folder / CHEFIGNORE
         if folder.is_dir() and candidate.exists():
             return candidate
     return None
+
+
+def expand_path(path: Path) -> Path:
+    """Ruby's ``File.expand_path``: absolute, with ``..`` folded, as Chef sees paths."""
+    # Path.resolve() would also follow symlinks, which Chef does not.
+    return Path(os.path.abspath(path))  # noqa: PTH100
 
 
 def parse_chefignore(text: str) -> tuple[str, ...]:

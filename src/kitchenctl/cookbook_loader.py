@@ -36,7 +36,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -44,8 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kitchenctl.chefignore import Chefignore, load_chefignore
+from kitchenctl.chefignore import Chefignore, expand_path, load_chefignore
 from kitchenctl.errors import InputFileError, InvalidCookbookFiles
+from kitchenctl.metadata import chef_pretty_json, load_metadata
 
 UPLOADED_COOKBOOK_VERSION_FILE = ".uploaded-cookbook-version.json"
 METADATA_RB = "metadata.rb"
@@ -177,13 +177,15 @@ def load_cookbook(
     """Read the cookbook in ``cookbook_dir``: its metadata, files and checksums.
 
     ``metadata`` is the compiled metadata (a metadata.json dict) when the caller has
-    it already; otherwise it comes from metadata.rb, or else from metadata.json.
-    Reads every file once to checksum it, streaming, so memory stays flat.
+    it already; otherwise :func:`kitchenctl.metadata.load_metadata` evaluates
+    metadata.rb (without Ruby), or else reads metadata.json. Reads every file once
+    to checksum it, streaming, so memory stays flat.
 
-    Raises InputFileError when the folder is not a cookbook or a file cannot be read,
+    Raises InputFileError when the folder is not a cookbook, its metadata is invalid
+    (RubyEvalError for metadata.rb outside the safe subset) or a file cannot be read,
     and InvalidCookbookFiles listing every file name Chef rejects.
     """
-    root = cookbook_dir.absolute()
+    root = expand_path(cookbook_dir)
     if not root.is_dir():
         raise InputFileError(
             f"{cookbook_dir}: no cookbook here, it is not a folder",
@@ -237,52 +239,27 @@ def manifest_name_and_specificity(path: str) -> tuple[str, str]:
 
 
 def metadata_json_bytes(metadata: Mapping[str, Any]) -> bytes:
-    """The compiled metadata.json as kitchenctl uploads it: UTF-8, 2-space indent."""
-    return json.dumps(metadata, indent=2, ensure_ascii=False).encode("utf-8")
+    """The compiled metadata.json as kitchenctl uploads it.
 
-
-def compile_metadata_rb(cookbook_dir: Path) -> dict[str, Any]:
-    """The metadata.json dict that metadata.rb in ``cookbook_dir`` evaluates to.
-
-    This is the seam to the safe Ruby evaluator; it is not part of this module yet,
-    so a cookbook with metadata.rb needs its metadata passed to :func:`load_cookbook`.
+    The same bytes ``kitchenctl cookbook metadata --write`` writes: Chef's pretty JSON
+    layout, UTF-8, with a final newline.
     """
-    raise InputFileError(
-        f"{cookbook_dir / METADATA_RB}: this kitchenctl cannot evaluate metadata.rb",
-        hint="write metadata.json next to it (knife cookbook metadata), then retry",
-    )
+    return (chef_pretty_json(dict(metadata)) + "\n").encode("utf-8")
 
 
 def _read_metadata(
     root: Path, given: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any], bool]:
-    """The compiled metadata, and whether it is metadata.json on disk, unchanged."""
+    """The compiled metadata, and whether it is metadata.json on disk, unchanged.
+
+    As in Chef, metadata.rb wins over metadata.json; a metadata.json read alone is
+    normalised into the body (unknown keys dropped, defaults filled) but uploaded
+    as the user wrote it.
+    """
     if given is not None:
         return copy.deepcopy(dict(given)), False
-    if (root / METADATA_RB).is_file():
-        return compile_metadata_rb(root), False
-    if (root / METADATA_JSON).is_file():
-        return _read_metadata_json(root / METADATA_JSON), True
-    raise InputFileError(
-        f"{root}: no metadata.rb or metadata.json, so this is not a cookbook",
-        hint="give the path of a cookbook folder, the one holding metadata.rb",
-    )
-
-
-def _read_metadata_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputFileError(
-            f"{path}{where}: not valid JSON: {exc}",
-            hint="regenerate it from metadata.rb, or fix the JSON",
-        ) from exc
-    if not isinstance(data, dict):
-        raise InputFileError(f"{path}: metadata.json must hold a JSON object")
-    return data
+    compiled = load_metadata(root).to_json_dict()
+    return compiled, not (root / METADATA_RB).is_file()
 
 
 def _name_and_version(root: Path, metadata: Mapping[str, Any]) -> tuple[str, str]:

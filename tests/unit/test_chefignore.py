@@ -129,6 +129,20 @@ def test_a_repo_level_chefignore_applies_to_cookbooks_below_it(tmp_path: Path) -
     assert not chefignore.ignores("recipes/default.rb")
 
 
+def test_a_relative_path_with_dot_dot_finds_the_real_parents_chefignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "repo" / "cookbooks" / "app").mkdir(parents=True)
+    (tmp_path / "repo" / "chefignore").write_text("spec/*\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "chefignore").write_text("wrong\n")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+    found = find_chefignore(Path("../repo/cookbooks/app"))
+
+    assert found == tmp_path / "repo" / "chefignore"
+
+
 def test_no_chefignore_ignores_nothing(tmp_path: Path) -> None:
     chefignore = load_chefignore(tmp_path)
 

@@ -18,9 +18,12 @@ from kitchenctl.cookbook_loader import (
     manifest_name_and_specificity,
     metadata_json_bytes,
 )
-from kitchenctl.errors import InputFileError, InvalidCookbookFiles
+from kitchenctl.errors import InputFileError, InvalidCookbookFiles, RubyEvalError
+from kitchenctl.metadata import compile_cookbook_metadata, metadata_from_dict
 
 METADATA = {"name": "hello", "version": "0.1.0", "dependencies": {}}
+# What Chef (and kitchenctl.metadata) makes of METADATA: every Chef 18 key.
+NORMALISED = metadata_from_dict(METADATA, "test").to_json_dict()
 
 
 def md5(data: bytes) -> str:
@@ -104,7 +107,8 @@ def test_name_version_and_metadata_come_from_metadata_json(hello: Path) -> None:
         "0.1.0",
         "hello-0.1.0",
     )
-    assert cookbook.metadata == METADATA
+    assert cookbook.metadata == NORMALISED
+    assert cookbook.metadata["dependencies"] == {}
     assert cookbook.root == hello
 
 
@@ -353,7 +357,7 @@ def test_manifest_v2_body(hello: Path) -> None:
         "json_class": "Chef::CookbookVersion",
         "chef_type": "cookbook_version",
         "frozen?": False,
-        "metadata": METADATA,
+        "metadata": NORMALISED,
         "all_files": [
             record("README.md", "root_files/README.md", "default"),
             record("files/motd", "files/motd", "root_default"),
@@ -431,7 +435,9 @@ def test_cookbook_file_from_bytes_reads_back() -> None:
 def test_a_folder_without_metadata_is_not_a_cookbook(tmp_path: Path) -> None:
     root = make_cookbook(tmp_path / "hello", {"recipes/default.rb": ""})
 
-    with pytest.raises(InputFileError, match=r"no metadata\.rb or metadata\.json"):
+    with pytest.raises(
+        InputFileError, match=r"neither metadata\.rb nor metadata\.json"
+    ):
         load_cookbook(root)
 
 
@@ -445,7 +451,7 @@ def test_metadata_without_a_name_is_rejected(tmp_path: Path) -> None:
         tmp_path / "hello", {"metadata.json": json.dumps({"version": "1.0.0"})}
     )
 
-    with pytest.raises(InputFileError, match="metadata has no name"):
+    with pytest.raises(InputFileError, match="The `name' attribute is required"):
         load_cookbook(root)
 
 
@@ -458,14 +464,85 @@ def test_a_missing_version_defaults_to_chefs_0_0_0(tmp_path: Path) -> None:
 def test_broken_metadata_json_names_the_line(tmp_path: Path) -> None:
     root = make_cookbook(tmp_path / "hello", {"metadata.json": '{\n  "name": \n}'})
 
-    with pytest.raises(InputFileError, match=r"metadata\.json:3: not valid JSON"):
+    with pytest.raises(InputFileError, match=r"metadata\.json: .* line 3 column 1"):
         load_cookbook(root)
 
 
-def test_metadata_rb_without_given_metadata_needs_the_evaluator(
+METADATA_RB = """\
+name 'hello'
+maintainer 'Kitchen Team'
+license 'Apache-2.0'
+description 'Says hello'
+version '0.1.0'
+chef_version '>= 16.0'
+depends 'apt', '~> 7.0'
+%w(ubuntu debian).each { |os| supports os }
+"""
+
+
+def test_metadata_rb_is_evaluated_and_compiled_in_memory(tmp_path: Path) -> None:
+    root = make_cookbook(
+        tmp_path / "hello", {"metadata.rb": METADATA_RB, "recipes/default.rb": ""}
+    )
+
+    cookbook = load_cookbook(root)
+
+    assert (cookbook.name, cookbook.version) == ("hello", "0.1.0")
+    assert cookbook.metadata["dependencies"] == {"apt": "~> 7.0"}
+    assert cookbook.metadata["platforms"] == {
+        "ubuntu": ">= 0.0.0",
+        "debian": ">= 0.0.0",
+    }
+    assert cookbook.metadata["chef_versions"] == [[">= 16.0"]]
+    assert paths(cookbook) == ["metadata.json", "metadata.rb", "recipes/default.rb"]
+    assert not (root / "metadata.json").exists()
+
+
+def test_the_uploaded_metadata_json_is_what_cookbook_metadata_writes(
     tmp_path: Path,
 ) -> None:
-    root = make_cookbook(tmp_path / "hello", {"metadata.rb": "name 'hello'\n"})
+    root = make_cookbook(tmp_path / "hello", {"metadata.rb": METADATA_RB})
+    cookbook = load_cookbook(root)
+    [in_memory] = [file for file in cookbook.files if file.path == "metadata.json"]
 
-    with pytest.raises(InputFileError, match=r"cannot evaluate metadata\.rb"):
+    written = compile_cookbook_metadata(root, write=True).written
+
+    assert written is not None
+    assert in_memory.read_bytes() == written.read_bytes()
+    assert in_memory.checksum == md5(written.read_bytes())
+    assert json.loads(in_memory.read_bytes()) == cookbook.metadata
+
+
+def test_metadata_rb_wins_over_a_stale_metadata_json(tmp_path: Path) -> None:
+    stale = json.dumps({"name": "hello", "version": "0.0.1"})
+    root = make_cookbook(
+        tmp_path / "hello", {"metadata.rb": METADATA_RB, "metadata.json": stale}
+    )
+
+    cookbook = load_cookbook(root)
+
+    [metadata_json] = [file for file in cookbook.files if file.path == "metadata.json"]
+    assert cookbook.version == "0.1.0"
+    assert json.loads(metadata_json.read_bytes())["version"] == "0.1.0"
+    assert (root / "metadata.json").read_text() == stale
+
+
+def test_metadata_rb_outside_the_safe_subset_is_reported(tmp_path: Path) -> None:
+    root = make_cookbook(
+        tmp_path / "hello", {"metadata.rb": "name 'hello'\n`rm -rf /`\n"}
+    )
+
+    with pytest.raises(RubyEvalError, match=r"metadata\.rb:2:"):
         load_cookbook(root)
+
+
+def test_a_relative_path_is_made_absolute_and_folded(
+    hello: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (hello.parent / "elsewhere").mkdir()
+    monkeypatch.chdir(hello.parent / "elsewhere")
+
+    cookbook = load_cookbook(Path("../hello"))
+
+    assert cookbook.root == hello
+    assert cookbook.files[0].source == hello / "README.md"

@@ -1,0 +1,5 @@
+#
+# Cookbook:: {{ cookiecutter.cookbook_name }}
+# Recipe:: default
+#
+{{ cookiecutter.license_header }}

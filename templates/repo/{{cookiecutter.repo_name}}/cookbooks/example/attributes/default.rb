@@ -1,0 +1,1 @@
+default['example']['message'] = 'Welcome to Chef Infra Client!'

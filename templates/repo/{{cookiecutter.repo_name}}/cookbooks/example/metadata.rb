@@ -1,0 +1,7 @@
+name 'example'
+maintainer '{{ cookiecutter.copyright_holder }}'
+maintainer_email '{{ cookiecutter.email }}'
+license '{{ cookiecutter.license }}'
+description 'An example cookbook'
+version '1.0.0'
+chef_version '>= 16.0'
