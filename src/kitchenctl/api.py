@@ -154,7 +154,9 @@ class ChefServerAPI:
     ``server_url`` is a chef_server_url in either layout. Paths given to the request
     methods are relative to it (``nodes/web1``); ``root=True`` joins them to the server
     root instead (``users``, ``organizations``). JSON methods return parsed JSON and
-    raise a ``ServerError`` subclass for any failure.
+    raise a ``ServerError`` subclass for any failure. One instance may be shared by
+    threads (parallel file uploads): httpx's client and the signing key are safe to
+    share, and negotiation only ever replaces one immutable ``ServerInfo``.
     """
 
     def __init__(
@@ -363,7 +365,9 @@ class ChefServerAPI:
                 params=params,
             )
             response = self._send_with_retries(request, signed=signed)
-            self._learn_from(response)
+            if url.startswith(self.root_url):
+                # Storage behind presigned URLs says nothing about the Chef server.
+                self._learn_from(response)
 
             # A 406 names the range; retry once at a version both sides speak.
             retry = response.status_code == 406 and not renegotiated

@@ -53,6 +53,11 @@ class SSLVerifyChoice(StrEnum):
     none = "none"
 
 
+# A one-command app, so the root can register bootstrap lazily like any group.
+app = typer.Typer(add_completion=False)
+
+
+@app.command("bootstrap")
 def bootstrap(
     ctx: typer.Context,
     hosts: Annotated[
@@ -209,7 +214,10 @@ def bootstrap(
         typer.Option("--yes", "-y", help="Replace existing nodes and clients."),
     ] = False,
 ) -> None:
-    """Bootstrap HOSTs: connect, check sudo, create client and node, run the script."""
+    """Install Chef Infra Client over SSH and register nodes.
+
+    For each HOST: connect, check sudo, create the client and node, run the script.
+    """
     from kitchenctl.bootstrap.fleet import BootstrapPlan, parse_hosts
     from kitchenctl.bootstrap.script import Installer, Proxy, ScriptSettings
     from kitchenctl.bootstrap.ssh import ConnectOptions, HostKeyCheck, Privilege

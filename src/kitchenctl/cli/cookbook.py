@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="cookbook",
-    help="Work with cookbooks: metadata, upload, list, show, download, delete.",
+    help="Work with cookbooks.",
     no_args_is_help=True,
 )
 
