@@ -20,6 +20,8 @@ from kitchenctl.versions import ANY, Constraint, Version, VersionFormatError
 
 log = logging.getLogger(__name__)
 
+LOCAL_TYPES = frozenset({"path", "git", "chef_repo"})
+
 
 @dataclass(frozen=True, eq=False)
 class CookbookVersion:
@@ -39,6 +41,12 @@ class CookbookVersion:
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
+
+    @property
+    def is_local(self) -> bool:
+        """A cookbook on disk (path, git checkout, chef-repo): ``location_path``
+        is then its folder rather than an API URL."""
+        return self.location_type in LOCAL_TYPES
 
 
 @lru_cache(maxsize=4096)
