@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kitchenctl.cookbook_store import CookbookStore
 from kitchenctl.errors import InputFileError, LockfileError, UsageError
@@ -192,8 +192,8 @@ def _requirement(dependency: Any) -> Requirement:
 # What install reports and returns.
 
 
-class InstallReporter:
-    """Hooks the CLI implements to show progress; the defaults do nothing."""
+class InstallReporter(Protocol):
+    """Hooks the CLI implements to show progress."""
 
     def resolving(self) -> None: ...
 
@@ -204,6 +204,25 @@ class InstallReporter:
     def downloads_started(self, total: int) -> None: ...
 
     def installed(self, cookbook: InstalledCookbook) -> None: ...
+
+
+class SilentReporter:
+    """The reporter used when nobody is watching."""
+
+    def resolving(self) -> None:
+        return None
+
+    def fetching_location(self, name: str, where: str) -> None:
+        return None
+
+    def fetching_universe(self, url: str) -> None:
+        return None
+
+    def downloads_started(self, total: int) -> None:
+        return None
+
+    def installed(self, cookbook: InstalledCookbook) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -255,7 +274,7 @@ def install(
     ``unlock`` names cookbooks whose locks are dropped (``update``); with
     ``conservative`` the other locks are kept where possible rather than pinned.
     """
-    reporter = reporter or InstallReporter()
+    reporter = reporter or SilentReporter()
     previous = read_lockfile(project.lockfile)
     lock = reduce_lockfile(previous, project) if previous else None
     unlocked = set(unlock)

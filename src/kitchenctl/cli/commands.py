@@ -14,6 +14,7 @@ GROUPS = (
     "node",
     "cookbook",
     "generate",
+    "deps",
 )
 
 # One line per top-level command: kitchenctl.cli.<name> holds a function named <name>.
