@@ -64,6 +64,9 @@ def test_create_with_options_then_show(
     try:
         shown = ok("node", "show", unique_name)
         document = data("node", "show", unique_name)
+        picked = ok("node", "show", unique_name, "-a", "fqdn", "-a", "tags", "-a", "x")
+        picked_json = data("node", "show", unique_name, "--attribute", "fqdn")
+        only_run_list = ok("node", "show", unique_name, "--run-list")
     finally:
         ok("--yes", "node", "delete", unique_name)
 
@@ -79,6 +82,13 @@ def test_create_with_options_then_show(
         "Platform:",
         "Tags:        web, blue",
     ]
+    assert picked.stdout == (
+        f'{unique_name}:\n  fqdn: web.example\n  tags: ["web", "blue"]\n  x:\n'
+    )
+    assert picked_json == {unique_name: {"fqdn": "web.example"}}
+    assert only_run_list.stdout == (
+        f"{unique_name}:\n  run_list:\n    recipe[base]\n    role[web]\n"
+    )
     assert isinstance(document, dict)
     assert document["run_list"] == ["recipe[base]", "role[web]"]
     assert document["normal"]["tags"] == ["web", "blue"]
@@ -239,7 +249,9 @@ def test_edit_to_invalid_json_saves_nothing(
 def test_bad_key_is_one_clear_line(
     chef_profile: ChefServerHandle, tmp_path: Path
 ) -> None:
-    other_key = chef_profile.admin_key.parent / "chef-webui.pem"
+    # A real key that is not the admin's: goiardi's webui key, the embedded validator's.
+    others = sorted(chef_profile.admin_key.parent.glob("*.pem"))
+    other_key = next(key for key in others if key != chef_profile.admin_key)
 
     result = run_cli("--key", str(other_key), "node", "list")
 

@@ -53,6 +53,11 @@ class SSLVerifyChoice(StrEnum):
     none = "none"
 
 
+# A one-command app, so the root can register bootstrap lazily like any group.
+app = typer.Typer(add_completion=False)
+
+
+@app.command("bootstrap")
 def bootstrap(
     ctx: typer.Context,
     hosts: Annotated[
@@ -209,7 +214,10 @@ def bootstrap(
         typer.Option("--yes", "-y", help="Replace existing nodes and clients."),
     ] = False,
 ) -> None:
-    """Bootstrap HOSTs: connect, check sudo, create client and node, run the script."""
+    """Install Chef Infra Client over SSH and register nodes.
+
+    For each HOST: connect, check sudo, create the client and node, run the script.
+    """
     from kitchenctl.bootstrap.fleet import BootstrapPlan, parse_hosts
     from kitchenctl.bootstrap.script import Installer, Proxy, ScriptSettings
     from kitchenctl.bootstrap.ssh import ConnectOptions, HostKeyCheck, Privilege
@@ -511,11 +519,17 @@ def _readable(key: Key) -> bool:
 def _validatorless(
     state: State, settings: Settings, spec: NodeSpec, reuse_node: bool
 ) -> Registrar:
+    import httpx
+
     from kitchenctl.api import ChefServerAPI
     from kitchenctl.bootstrap.registration import register
     from kitchenctl.signing import load_private_key
 
     admin = ChefServerAPI.from_settings(settings)
+    # goiardi makes a key for every new client, whatever it is sent.
+    server_makes_keys = admin.negotiate().flavour == "goiardi"
+    # One transport for every new client: one TLS context and connection pool.
+    transport = httpx.HTTPTransport(verify=settings.ssl_verify)
     question_lock = threading.Lock()
 
     def confirm(question: str) -> None:
@@ -531,6 +545,7 @@ def _validatorless(
             protocol=settings.signing_protocol,
             server_root=settings.server_root,
             verify=settings.ssl_verify,
+            transport=transport,
         )
 
     def registrar(node_name: str) -> Identity:
@@ -541,6 +556,7 @@ def _validatorless(
             spec,
             confirm=confirm,
             reuse_node=reuse_node,
+            server_makes_keys=server_makes_keys,
         )
 
     return registrar

@@ -1,33 +1,36 @@
-"""The command tree: every group and top-level command is registered here."""
+"""The command tree: every group and top-level command is registered here.
+
+``add_lazy_group`` keeps a group's module unimported until the group runs (see
+cli/lazy.py), so ``kitchenctl --help`` stays fast however many groups there are.
+"""
 
 from __future__ import annotations
-
-import importlib
 
 import typer
 
 from kitchenctl.cli.app import app
+from kitchenctl.cli.lazy import add_lazy_group
 
-# One line per group: the module kitchenctl.cli.<name> holds a typer app named ``app``.
-GROUPS = (
-    "config",
-    "node",
-    "cookbook",
-    "generate",
-    "deps",
+add_lazy_group(
+    "config", "kitchenctl.cli.config", "Show or write the Chef credentials profile."
 )
-
-# One line per top-level command: kitchenctl.cli.<name> holds a function named <name>.
-COMMANDS = ("bootstrap",)
+add_lazy_group("node", "kitchenctl.cli.node", "Manage nodes on the Chef server.")
+add_lazy_group("cookbook", "kitchenctl.cli.cookbook", "Work with cookbooks.")
+add_lazy_group(
+    "generate",
+    "kitchenctl.cli.generate",
+    "Create cookbooks, repositories, Policyfiles and cookbook files.",
+)
+add_lazy_group(
+    "bootstrap",
+    "kitchenctl.cli.bootstrap",
+    "Install Chef Infra Client over SSH and register nodes.",
+    single_command=True,
+)
+add_lazy_group("server", "kitchenctl.cli.server", "Run the embedded Chef Infra Server.")
+add_lazy_group("deps", "kitchenctl.cli.deps", "Resolve, lock and fetch cookbooks.")
 
 
 def build_app() -> typer.Typer:
     """The root app with every command group added."""
-    if not app.registered_groups:
-        for name in GROUPS:
-            module = importlib.import_module(f"kitchenctl.cli.{name}")
-            app.add_typer(module.app, name=name)
-        for name in COMMANDS:
-            module = importlib.import_module(f"kitchenctl.cli.{name}")
-            app.command(name)(getattr(module, name))
     return app
