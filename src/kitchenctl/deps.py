@@ -636,7 +636,10 @@ def _lockfile_for(
         LockedCookbook(
             name,
             cookbook.version,
-            tuple((dep, str(constraint)) for dep, constraint in cookbook.dependencies),
+            cookbook.dependency_texts
+            or tuple(
+                (dep, str(constraint)) for dep, constraint in cookbook.dependencies
+            ),
         )
         for name, cookbook in chosen.items()
     )

@@ -131,6 +131,11 @@ def read_local_cookbook(
         location_type=location_type,
         location_path=str(folder),
         source=source or str(folder),
+        dependency_texts=tuple(
+            (name, _constraint_text(value) or ">= 0.0.0")
+            for name, value in metadata.dependencies.items()
+            if name != metadata.name
+        ),
     )
 
 
