@@ -1,4 +1,4 @@
-"""deps install from real Berksfiles: sources, path:, git: with tags and refs, groups."""
+"""deps install from real Berksfiles: sources, path:, git: with tags, groups."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def write_cookbook(folder: Path, name: str, version: str, depends: str = "") -> 
 
 @pytest.fixture
 def repository(tmp_path: Path, git_identity: str) -> Path:
-    """A git repository with two cookbooks under cookbooks/, tagged v0.1.0 then v0.2.0."""
+    """A git repository with a cookbook under cookbooks/, tagged v0.1.0 and v0.2.0."""
     repo = tmp_path / "monorepo"
     repo.mkdir()
     git("init", "--quiet", "--initial-branch=main", cwd=repo)
@@ -92,9 +92,8 @@ def test_berksfile_with_path_git_and_groups(
         "  web (1.1.0)\n    apt (>= 2.0)\n"
     )
     lines = {c.name: c.line for c in result.cookbooks}
-    assert lines["gitbook"] == (
-        f"Using gitbook (0.1.0) from {repository.as_uri()} (at v0.1.0/cookbooks/gitbook)"
-    )
+    where = f"{repository.as_uri()} (at v0.1.0/cookbooks/gitbook)"
+    assert lines["gitbook"] == f"Using gitbook (0.1.0) from {where}"
     assert lines["local"] == "Using local (1.0.0) from source at site-cookbooks/local"
     assert store.has("gitbook", revision)
 
