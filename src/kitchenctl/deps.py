@@ -41,6 +41,7 @@ from kitchenctl.resolver import Demand, Resolver
 from kitchenctl.sources import (
     DEFAULT_SUPERMARKET,
     ChefRepoSource,
+    ChefServerSource,
     Source,
     SupermarketSource,
     fetch_git,
@@ -166,9 +167,11 @@ def _source(source: Any, folder: Path) -> Source:
         return SupermarketSource(source.url)
     if source.type == "chef_repo":
         return ChefRepoSource(str((folder / source.url).resolve()))
+    if source.type == "chef_server":
+        return ChefServerSource(source.url)
     raise UsageError(
         f"source type '{source.type}' is not supported by kitchenctl deps yet",
-        hint="use a Supermarket URL or chef_repo: for now",
+        hint="use a Supermarket URL, :chef_server or chef_repo: for now",
     )
 
 

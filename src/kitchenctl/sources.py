@@ -93,6 +93,50 @@ class SupermarketSource:
             return store.publish(folder, cookbook.name, str(cookbook.version))
 
 
+class ChefServerSource:
+    """A Chef server: signed ``GET universe``, downloads via the cookbook manifest.
+
+    ``url`` is the server URL (``None``: the active profile's ``chef_server_url``);
+    the identity and key always come from the active profile.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        from kitchenctl.config import Overrides, load_settings
+
+        self.settings = load_settings(Overrides(server_url=url))
+        self.url = self.settings.server_url or ""
+        self._api: Any = None
+
+    def api(self) -> Any:
+        if self._api is None:
+            from kitchenctl.api import ChefServerAPI
+
+            self._api = ChefServerAPI.from_settings(self.settings)
+        return self._api
+
+    def universe(self, store: CookbookStore) -> Universe:
+        """The server's universe; as Berkshelf, ``location_path`` becomes our URL."""
+        document = self.api().get("universe")
+        universe = Universe.from_json(document, source=self.url)
+        for versions in universe.cookbooks.values():
+            for version, cookbook in list(versions.items()):
+                versions[version] = replace(
+                    cookbook, location_type="chef_server", location_path=self.url
+                )
+        return universe
+
+    def download(self, cookbook: CookbookVersion, store: CookbookStore) -> Path:
+        """Every file of the version (MD5-checked), then one rename into the store."""
+        from kitchenctl.server_cookbooks import download_cookbook
+
+        with store.staging() as staging:
+            result = download_cookbook(
+                self.api(), cookbook.name, str(cookbook.version), destination=staging
+            )
+            _check_identity(result.path, cookbook)
+            return store.publish(result.path, cookbook.name, str(cookbook.version))
+
+
 @dataclass(frozen=True)
 class ChefRepoSource:
     """A local chef-repo: every cookbook in its ``cookbooks/`` folder (or itself)."""
