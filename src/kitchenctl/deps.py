@@ -885,3 +885,23 @@ def apply_to_envfile(lock: Lockfile, envfile: Path) -> dict[str, str]:
     document["cookbook_versions"] = versions
     write_atomic(envfile, json.dumps(document, indent=2) + "\n")
     return versions
+
+
+def apply_to_server(lock: Lockfile, api: Any, environment: str) -> dict[str, str]:
+    """Set the server environment's ``cookbook_versions`` to ``= x.y.z`` for every
+    GRAPH entry (``berks apply``); NotFound when the environment does not exist."""
+    from kitchenctl.errors import NotFound
+
+    path = f"environments/{environment}"
+    try:
+        document = api.get(path)
+    except NotFound as exc:
+        raise NotFound(
+            f"The environment '{environment}' does not exist",
+            hint="create it first, or check the name",
+            status=404,
+        ) from exc
+    versions = {entry.name: f"= {entry.version}" for entry in lock.graph}
+    document["cookbook_versions"] = versions
+    api.put(path, document)
+    return versions

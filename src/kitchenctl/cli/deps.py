@@ -367,28 +367,32 @@ def apply_command(
     environment: Annotated[str, typer.Argument(help="The environment's name.")],
     envfile: Annotated[
         Path | None,
-        typer.Option("--envfile", "-f", help="A local environment JSON file to edit."),
+        typer.Option("--envfile", "-f", help="Edit a local environment JSON file."),
     ] = None,
     berksfile: BerksfileOption = Path("Berksfile"),
 ) -> None:
-    """Pin every locked cookbook (= x.y.z) in an environment's cookbook_versions."""
-    from kitchenctl.deps import apply_to_envfile
-    from kitchenctl.errors import LockfileError, UsageError
+    """Pin every locked cookbook (= x.y.z) in an environment's cookbook_versions,
+    on the Chef server, or in a local environment file with --envfile."""
+    from kitchenctl.deps import apply_to_envfile, apply_to_server
+    from kitchenctl.errors import LockfileError
     from kitchenctl.lockfile import lockfile_path, read_lockfile
 
     state = get_state(ctx)
-    if envfile is None:
-        raise UsageError(
-            "deps apply needs --envfile for now",
-            hint="pass --envfile environments/ENV.json; a server PUT is not wired yet",
-        )
     lock = read_lockfile(lockfile_path(berksfile.absolute()))
     if lock is None:
         raise LockfileError(
             "Lockfile not found! Run `kitchenctl deps install` to create the lockfile."
         )
-    versions = apply_to_envfile(lock, envfile)
+    if envfile is not None:
+        versions = apply_to_envfile(lock, envfile)
+        where = str(envfile)
+    else:
+        from kitchenctl.cli.connect import api_for
+
+        with api_for(state) as api:
+            versions = apply_to_server(lock, api, environment)
+            where = api.url
     state.console.result(
-        f"Set {len(versions)} cookbook version(s) in {envfile} ({environment})",
+        f"Set {len(versions)} cookbook version(s) in {environment} ({where})",
         {"environment": environment, "cookbook_versions": versions},
     )

@@ -53,3 +53,29 @@ def test_install_from_a_chef_server(
     )
     recipe = store.path(base, "1.1.0") / "recipes" / "default.rb"
     assert recipe.read_text() == f"log '{base}'\n"
+
+
+def test_apply_pins_every_locked_cookbook_in_a_server_environment(
+    chef_profile: ChefServerHandle, tmp_path: Path, unique_name: str
+) -> None:
+    from tests.cli.helpers import run_cli
+
+    lock = tmp_path / "Berksfile.lock"
+    lock.write_text(
+        "DEPENDENCIES\n  a\n\nGRAPH\n  a (1.2.0)\n    b (~> 2.0)\n  b (2.1.0)\n"
+    )
+    with ChefServerAPI.from_settings(load_settings()) as api:
+        api.post(
+            "environments", {"name": unique_name, "json_class": "Chef::Environment"}
+        )
+
+    berksfile = str(tmp_path / "Berksfile")
+    result = run_cli("deps", "apply", unique_name, "-b", berksfile)
+    assert result.exit_code == 0, result.stderr
+    with ChefServerAPI.from_settings(load_settings()) as api:
+        environment = api.get(f"environments/{unique_name}")
+    assert environment["cookbook_versions"] == {"a": "= 1.2.0", "b": "= 2.1.0"}
+
+    missing = run_cli("deps", "apply", f"{unique_name}-nosuch", "-b", berksfile)
+    assert missing.exit_code == 6
+    assert f"The environment '{unique_name}-nosuch' does not exist" in missing.stderr
