@@ -19,6 +19,7 @@ GROUPS = (
     ("cookbook", "Work with cookbooks."),
     ("generate", "Create cookbooks, repositories, Policyfiles and cookbook files."),
     ("server", "Run the embedded Chef Infra Server."),
+    ("deps", "Resolve, lock, fetch and vendor cookbook dependencies."),
 )
 
 # One line per top-level command: kitchenctl.cli.<name> holds a function named <name>.
