@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -153,7 +154,9 @@ class ChefServerAPI:
     ``server_url`` is a chef_server_url in either layout. Paths given to the request
     methods are relative to it (``nodes/web1``); ``root=True`` joins them to the server
     root instead (``users``, ``organizations``). JSON methods return parsed JSON and
-    raise a ``ServerError`` subclass for any failure.
+    raise a ``ServerError`` subclass for any failure. One instance may be shared by
+    threads (parallel file uploads): httpx's client and the signing key are safe to
+    share, and negotiation only ever replaces one immutable ``ServerInfo``.
     """
 
     def __init__(
@@ -182,6 +185,8 @@ class ChefServerAPI:
         self.backoff = backoff
         self._sleep = sleep
         self._server: ServerInfo | None = None
+        self._requests_sent = 0
+        self._count_lock = threading.Lock()
         self._http = httpx.Client(
             auth=ChefAuth(user_id=client_name, key=key, protocol=protocol, clock=clock),
             timeout=timeout,
@@ -208,6 +213,11 @@ class ChefServerAPI:
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent so far, retries included (thread-safe)."""
+        return self._requests_sent
 
     def __enter__(self) -> ChefServerAPI:
         return self
@@ -288,15 +298,20 @@ class ChefServerAPI:
         *,
         headers: Mapping[str, str] | None = None,
         root: bool = False,
+        signed: bool = True,
     ) -> httpx.Response:
-        """PUT raw bytes with a Content-Length (never chunked), signed over the path."""
+        """PUT raw bytes with a Content-Length (never chunked), signed over the path.
+
+        ``signed=False`` leaves out the X-Ops headers, for upload URLs that carry
+        their own authorisation (presigned) or need none.
+        """
         all_headers = {
             "Content-Type": "application/x-binary",
             "Accept": "application/json",
         }
         all_headers.update(headers or {})
         url = self.url_for(path, root=root)
-        return self._send("PUT", url, headers=all_headers, content=data)
+        return self._send("PUT", url, headers=all_headers, content=data, signed=signed)
 
     def url_for(self, path: str, *, root: bool = False) -> str:
         """The absolute URL for ``path``; absolute URLs pass through unchanged."""
@@ -337,6 +352,7 @@ class ChefServerAPI:
         headers: Mapping[str, str],
         content: bytes | None = None,
         params: Mapping[str, str] | None = None,
+        signed: bool = True,
     ) -> httpx.Response:
         renegotiated = False
         while True:
@@ -348,8 +364,10 @@ class ChefServerAPI:
                 content=content,
                 params=params,
             )
-            response = self._send_with_retries(request)
-            self._learn_from(response)
+            response = self._send_with_retries(request, signed=signed)
+            if url.startswith(self.root_url):
+                # Storage behind presigned URLs says nothing about the Chef server.
+                self._learn_from(response)
 
             # A 406 names the range; retry once at a version both sides speak.
             retry = response.status_code == 406 and not renegotiated
@@ -369,12 +387,18 @@ class ChefServerAPI:
                 return
         self._learn(response)
 
-    def _send_with_retries(self, request: httpx.Request) -> httpx.Response:
+    def _send_with_retries(
+        self, request: httpx.Request, *, signed: bool = True
+    ) -> httpx.Response:
         attempts = self.retries + 1 if request.method in IDEMPOTENT_METHODS else 1
+        # None means no auth at all; the default is the client's ChefAuth.
+        auth: Any = httpx.USE_CLIENT_DEFAULT if signed else None
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
+            with self._count_lock:
+                self._requests_sent += 1
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, auth=auth)
             except httpx.TransportError as exc:
                 if last:
                     raise self._unreachable(request, exc) from exc

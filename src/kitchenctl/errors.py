@@ -12,6 +12,7 @@ The tree::
     ├── ServerError                 10  the Chef server answered badly or not at all
     │   ├── NotFound                 6  404
     │   ├── Conflict                 7  409 (an object exists, a cookbook is frozen)
+    │   │   └── FrozenCookbook       7  a cookbook version is frozen on the server
     │   ├── AuthenticationFailed     8  401
     │   ├── Forbidden                9  403
     │   └── Unreachable             10  connection refused, timeout, TLS
@@ -95,6 +96,20 @@ class NotFound(ServerError):
 
 class Conflict(ServerError):
     exit_code = 7
+
+
+class FrozenCookbook(Conflict):
+    """A cookbook version exists and is frozen; ``cookbook`` and ``version`` name it."""
+
+    def __init__(self, cookbook: str, version: str, server_url: str) -> None:
+        super().__init__(
+            f"The cookbook {cookbook} ({version}) already exists and is frozen on "
+            f"the Chef Server at {server_url}",
+            hint="use the --force option to override",
+            status=409,
+        )
+        self.cookbook = cookbook
+        self.version = version
 
 
 class AuthenticationFailed(ServerError):

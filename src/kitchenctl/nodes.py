@@ -78,12 +78,31 @@ class Node:
             "automatic": dict(self.automatic),
         }
 
-    def attribute(self, name: str) -> Any:
-        """An attribute at Chef's precedence: automatic, override, normal, default."""
+    def attribute(self, path: str) -> Any:
+        """An attribute at Chef's precedence (automatic, override, normal, default).
+
+        ``path`` may be dotted (``kernel.release``); ``name``, ``chef_environment``
+        and ``run_list`` name the node's own fields. None when nowhere set.
+        """
+        if path in ("name", "chef_environment"):
+            return getattr(self, path)
+        if path == "run_list":
+            return [str(item) for item in self.run_list]
+        keys = path.split(".")
         for level in (self.automatic, self.override, self.normal, self.default):
-            if name in level:
-                return level[name]
+            found, value = _dig(level, keys)
+            if found:
+                return value
         return None
+
+
+def _dig(tree: Mapping[str, Any], keys: list[str]) -> tuple[bool, Any]:
+    value: Any = tree
+    for key in keys:
+        if not isinstance(value, Mapping) or key not in value:
+            return False, None
+        value = value[key]
+    return True, value
 
 
 def stored_item(entry: str) -> RunListItem:

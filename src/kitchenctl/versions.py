@@ -127,10 +127,23 @@ class Version:
     build: str | None = None
     _pre_ids: tuple[Identifier, ...] = field(init=False, repr=False)
     _build_ids: tuple[Identifier, ...] = field(init=False, repr=False)
+    _equality: tuple[object, ...] = field(init=False, repr=False)
+    _hash: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pre_ids", _identifiers(self.prerelease))
         object.__setattr__(self, "_build_ids", _identifiers(self.build))
+        equality = (
+            self.major,
+            self.minor,
+            self.patch,
+            self.prerelease is not None,
+            self._pre_ids,
+            self.build is not None,
+            self._build_ids,
+        )
+        object.__setattr__(self, "_equality", equality)
+        object.__setattr__(self, "_hash", hash(equality))
 
     @classmethod
     def parse(cls, text: str) -> Version:
@@ -185,24 +198,13 @@ class Version:
             return _compare_identifiers(self._build_ids, other._build_ids)
         return _ruby_cmp(self.build or "", other.build or "")
 
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.major,
-            self.minor,
-            self.patch,
-            self.prerelease is not None,
-            self._pre_ids,
-            self.build is not None,
-            self._build_ids,
-        )
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return self._key() == other._key()
+        return self._equality == other._equality
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return self._hash
 
     def __lt__(self, other: Version) -> bool:
         return self.compare(other) < 0

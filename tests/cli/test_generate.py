@@ -255,3 +255,15 @@ def test_a_bad_configured_license_exits_4(isolated_home: Path) -> None:
 
     assert result.exit_code == 4
     assert "cookbook_license = 'bsd' is not a license" in result.stderr
+
+
+def test_template_source_option(tmp_path: Path) -> None:
+    run_cli("generate", "cookbook", "web")
+    (tmp_path / "motd.erb").write_text("Welcome to <%= node['hostname'] %>\n")
+
+    result = run_cli("generate", "template", "web", "motd", "-s", "motd.erb")
+
+    assert result.stdout == "Created in ./web:\n  templates/motd.erb\n"
+    assert (tmp_path / "web/templates/motd.erb").read_text() == (
+        "Welcome to <%= node['hostname'] %>\n"
+    )

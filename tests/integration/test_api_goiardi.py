@@ -88,3 +88,21 @@ def test_organisation_url_on_goiardi_is_an_empty_answer(
         pytest.raises(ServerError, match="empty body"),
     ):
         api.get(f"{goiardi.url}/organizations/acme/nodes")
+
+
+def test_raw_bytes_round_trip_through_a_sandbox(goiardi: ChefServerHandle) -> None:
+    import hashlib
+
+    content = "Grüße from kitchenctl\n".encode() + bytes(range(256))
+    checksum = hashlib.md5(content).hexdigest()
+
+    with _api(goiardi) as api:
+        sandbox = api.post("sandboxes", {"checksums": {checksum: None}})
+        record = sandbox["checksums"][checksum]
+        if record["needs_upload"]:
+            api.put_bytes(record["url"], content)
+        committed = api.put(sandbox["uri"], {"is_completed": True})
+        downloaded = api.get_bytes(f"{goiardi.url}/file_store/{checksum}")
+
+    assert committed["is_completed"] is True
+    assert downloaded == content

@@ -64,6 +64,9 @@ def test_create_with_options_then_show(
     try:
         shown = ok("node", "show", unique_name)
         document = data("node", "show", unique_name)
+        picked = ok("node", "show", unique_name, "-a", "fqdn", "-a", "tags", "-a", "x")
+        picked_json = data("node", "show", unique_name, "--attribute", "fqdn")
+        only_run_list = ok("node", "show", unique_name, "--run-list")
     finally:
         ok("--yes", "node", "delete", unique_name)
 
@@ -79,6 +82,13 @@ def test_create_with_options_then_show(
         "Platform:",
         "Tags:        web, blue",
     ]
+    assert picked.stdout == (
+        f'{unique_name}:\n  fqdn: web.example\n  tags: ["web", "blue"]\n  x:\n'
+    )
+    assert picked_json == {unique_name: {"fqdn": "web.example"}}
+    assert only_run_list.stdout == (
+        f"{unique_name}:\n  run_list:\n    recipe[base]\n    role[web]\n"
+    )
     assert isinstance(document, dict)
     assert document["run_list"] == ["recipe[base]", "role[web]"]
     assert document["normal"]["tags"] == ["web", "blue"]
@@ -261,4 +271,15 @@ def test_unreachable_server_is_one_clear_line(chef_profile: ChefServerHandle) ->
 
     assert result.exit_code == 10
     assert result.stderr.startswith(f"ERROR: cannot reach the Chef server at {url}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_unknown_user_is_one_clear_line(chef_profile: ChefServerHandle) -> None:
+    result = run_cli("--client-name", "nosuchuser", "node", "list")
+
+    assert result.exit_code == 8
+    assert result.stderr.startswith(
+        f"ERROR: Failed to authenticate to {chef_profile.url} as nosuchuser with key "
+    )
+    assert "Failed to authenticate as 'nosuchuser'" in result.stderr
     assert result.stderr.count("\n") == 1

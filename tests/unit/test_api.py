@@ -262,3 +262,19 @@ def test_redirects_are_not_followed(key: RSAPrivateKey) -> None:
 
     with pytest.raises(ServerError, match="redirected"):
         api.get("nodes")
+
+
+def test_answers_from_other_hosts_do_not_change_the_negotiation(
+    key: RSAPrivateKey,
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "s3.example":
+            return httpx.Response(200)
+        return httpx.Response(200, json={}, headers={"X-Goiardi": "yes"})
+
+    api, _ = make_api(key, handler, url="http://127.0.0.1:4545")
+    api.get("nodes")
+    api.put_bytes("https://s3.example/bucket/checksum-ab?sig=1", b"x")
+
+    assert api.server is not None
+    assert (api.server.flavour, api.server.api_version) == ("goiardi", 1)

@@ -257,3 +257,99 @@ def test_json_text_is_byte_for_byte_what_chef_wrote(cookbook: str) -> None:
     """These two files are stored verbatim, as Chef (ffi-yajl) laid them out."""
     metadata = load_metadata(DATA / cookbook)
     assert metadata.to_json() == (DATA / cookbook / "metadata.json").read_text()
+
+
+RB_ONLY = Path(__file__).parent.parent / "data" / "metadata_rb"
+
+# What each real file says, read off the file by hand: name, version, platforms,
+# dependencies, chef_versions, source_url, gems, recipes.
+RB_ONLY_EXPECTED: dict[str, dict[str, object]] = {
+    "samba-2.0.11": {"version": "2.0.11", "chef_versions": [[">= 15.3"]]},
+    "samba-1.1.2": {
+        "version": "1.1.2",
+        "chef_versions": [[">= 12.16"]],
+        "issues_url": "https://github.com/sous-chefs/samba/issues",
+    },
+    "samba-1.0.4": {
+        "license": "Apache 2.0",
+        "dependencies": {"compat_resource": ">= 12.16"},
+        "chef_versions": [[">= 12.5"]],
+    },
+    "chef-vault-3.1.2": {
+        "platforms": {"any": ">= 0.0.0"},
+        "gems": [["chef-vault", "< 4"]],
+        "chef_versions": [[">= 12.9"]],
+    },
+    "selinux-6.1.12": {
+        "version": "6.1.12",
+        "source_url": "https://github.com/sous-chefs/selinux",
+    },
+    "chef_client_updater-3.14.0": {"chef_versions": [[">= 11"]]},
+    "chef_client_updater-3.8.2": {
+        "chef_versions": [[">= 11"]],
+        "source_url": "https://github.com/chef-cookbooks/chef_client_updater",
+    },
+    "chef_client_updater-3.2.4": {
+        "long_description": "Upgrades chef-client to specified releases",
+        "issues_url": "https://github.com/chef-cookbooks/chef_client_updater/issues",
+    },
+    "riak-3.1.0": {
+        "recipes": {
+            "riak": "Installs Riak from a package",
+            "riak::source": "Installs Erlang and Riak from source",
+        },
+        "dependencies": {
+            name: ">= 0.0.0"
+            for name in [
+                "apt",
+                "build-essential",
+                "erlang",
+                "git",
+                "java",
+                "sysctl",
+                "ulimit",
+                "yum",
+                "yum-epel",
+                "packagecloud",
+            ]
+        },
+    },
+}
+PLATFORM_COUNTS = {
+    "samba-2.0.11": 8,
+    "samba-1.1.2": 8,
+    "samba-1.0.4": 8,
+    "chef-vault-3.1.2": 1,
+    "selinux-6.1.12": 8,
+    "chef_client_updater-3.14.0": 13,
+    "chef_client_updater-3.8.2": 13,
+    "chef_client_updater-3.2.4": 14,
+    "riak-3.1.0": 7,
+}
+
+
+@pytest.mark.parametrize("cookbook", sorted(RB_ONLY_EXPECTED))
+def test_more_real_metadata_rb_files_evaluate(cookbook: str) -> None:
+    metadata = load_metadata(RB_ONLY / cookbook)
+    document = metadata.to_json_dict()
+
+    assert document["name"] == cookbook.rsplit("-", 1)[0]
+    assert document["version"] == cookbook.rsplit("-", 1)[1]
+    assert len(document["platforms"]) == PLATFORM_COUNTS[cookbook]
+    for key, value in RB_ONLY_EXPECTED[cookbook].items():
+        assert document[key] == value, key
+    assert metadata.ignored_calls == ()
+
+
+def test_platform_versions_follow_chef_not_semverse(tmp_path: Path) -> None:
+    source = (
+        "name 'x'\nsupports 'windows', '>= 6'\nsupports 'freebsd', '>= 10.1-RELEASE'\n"
+        "supports 'ubuntu', '>=20.04'\ndepends 'apt', '~>7'\n"
+    )
+    document = compile_source(source, tmp_path)
+    assert document["platforms"] == {
+        "windows": ">= 6",
+        "freebsd": ">= 10.1-RELEASE",
+        "ubuntu": ">= 20.04",
+    }
+    assert document["dependencies"] == {"apt": "~> 7"}

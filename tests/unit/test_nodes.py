@@ -63,3 +63,18 @@ def test_invalid_node_names(name: str) -> None:
 def test_environment_names_have_no_dots() -> None:
     with pytest.raises(UsageError, match="invalid environment name"):
         check_environment_name("prod.eu")
+
+
+def test_dotted_attribute_paths_and_node_fields() -> None:
+    node = Node(
+        name="n",
+        chef_environment="prod",
+        default={"kernel": {"release": "6.1", "name": "Linux"}},
+        automatic={"kernel": {"release": "6.12"}},
+    )
+
+    assert node.attribute("kernel.release") == "6.12"
+    assert node.attribute("kernel.name") == "Linux"
+    assert node.attribute("kernel.nosuch") is None
+    assert node.attribute("chef_environment") == "prod"
+    assert node.attribute("run_list") == []

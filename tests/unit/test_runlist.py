@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kitchenctl.runlist import (
     RunListError,
@@ -13,6 +15,7 @@ from kitchenctl.runlist import (
     remove,
     render,
     split_items,
+    unique,
 )
 
 
@@ -161,3 +164,46 @@ def test_remove_normalises_bare_names_and_reports_missing() -> None:
 )
 def test_render_as_knife(entries: list[str], text: str) -> None:
     assert render("dockerhost", items(*entries)) == text
+
+
+_word = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from("abz_09"),
+    st.text(alphabet="abz_09.-", max_size=8),
+)
+_names = st.builds(
+    lambda cookbook, recipe: f"{cookbook}::{recipe}" if recipe else cookbook,
+    _word,
+    st.none() | _word,
+)
+_versions = st.builds(
+    lambda parts: ".".join(str(part) for part in parts),
+    st.lists(st.integers(0, 999), min_size=2, max_size=3),
+)
+_roles = st.text(alphabet="abz_-09", min_size=1, max_size=10)
+_items = st.one_of(
+    st.builds(RunListItem, st.just("recipe"), _names, st.none() | _versions),
+    st.builds(RunListItem, st.just("role"), _roles),
+)
+
+
+@given(st.lists(_items, min_size=1, max_size=8))
+def test_canonical_text_parses_back_to_the_same_items(
+    run_list: list[RunListItem],
+) -> None:
+    text = ",".join(str(item) for item in run_list)
+
+    assert parse_items([text]) == unique(run_list)
+
+
+@given(st.lists(_items, max_size=8), st.lists(_items, min_size=1, max_size=4))
+def test_add_then_remove_keeps_the_rest_in_order(
+    current: list[RunListItem], new: list[RunListItem]
+) -> None:
+    current = unique(current)
+    added = add(current, new)
+    kept, missing = remove(added, new)
+
+    assert set(added) == set(current) | set(new)
+    assert kept == [item for item in current if item not in new]
+    assert missing == []

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kitchenctl import __version__
 from kitchenctl.cli.console import Console, OutputFormat
+from kitchenctl.cli.lazy import RootGroup
 from kitchenctl.cli.state import State
+from kitchenctl.cli.version import version_text
 
 app = typer.Typer(
     name="kitchenctl",
+    cls=RootGroup,
     help="A fast workstation CLI for Chef Infra: knife, berks and chef generate.",
     no_args_is_help=True,
     add_completion=False,
@@ -21,15 +22,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def version_text() -> str:
-    """kitchenctl's version and the Chef API features it speaks, as ``chef -v`` does."""
-    return (
-        f"kitchenctl version: {__version__}\n"
-        "Chef Server API signing protocols: 1.0, 1.1, 1.3 (default 1.3)\n"
-        "Chef Server API versions: 0, 1, 2"
-    )
 
 
 def _print_version(value: bool) -> None:
@@ -42,6 +34,8 @@ def _configure_logging(verbosity: int) -> None:
     """-v shows INFO, -vv DEBUG; only the CLI configures handlers."""
     if verbosity <= 0:
         return
+    import logging
+
     level = logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Registrar,
     )
     from kitchenctl.bootstrap.registration import Identity, NodeSpec
+    from kitchenctl.bootstrap.ssh import ConnectOptions, Privilege
     from kitchenctl.cli.console import Console
     from kitchenctl.config import Key, Settings
 
@@ -125,8 +126,8 @@ def bootstrap(
     use_sudo_password: Annotated[
         bool,
         typer.Option(
-            help=f"Give sudo a password: asked for, or read from "
-            f"${SUDO_PASSWORD_VARIABLE}. Implies --sudo.",
+            help=f"Give sudo a password: ${SUDO_PASSWORD_VARIABLE}, else the SSH "
+            "password, else asked for. Implies --sudo.",
         ),
     ] = False,
     concurrency: Annotated[
@@ -209,7 +210,10 @@ def bootstrap(
         typer.Option("--yes", "-y", help="Replace existing nodes and clients."),
     ] = False,
 ) -> None:
-    """Bootstrap HOSTs: connect, check sudo, create client and node, run the script."""
+    """Install Chef Infra Client over SSH and register nodes.
+
+    For each HOST: connect, check sudo, create the client and node, run the script.
+    """
     from kitchenctl.bootstrap.fleet import BootstrapPlan, parse_hosts
     from kitchenctl.bootstrap.script import Installer, Proxy, ScriptSettings
     from kitchenctl.bootstrap.ssh import ConnectOptions, HostKeyCheck, Privilege
@@ -279,9 +283,13 @@ def bootstrap(
         known_hosts=known_hosts,
         ssh_config=ssh_config,
     )
-    sudo_password = _secret(
-        console, use_sudo_password, SUDO_PASSWORD_VARIABLE, "sudo password"
-    )
+    # As knife does with -P: the login password serves sudo too, unless one is set.
+    sudo_password = None
+    if use_sudo_password:
+        sudo_password = os.environ.get(SUDO_PASSWORD_VARIABLE) or connect.password
+        sudo_password = sudo_password or _secret(
+            console, True, SUDO_PASSWORD_VARIABLE, "sudo password"
+        )
     privilege = Privilege(sudo=sudo or use_sudo_password, password=sudo_password)
     plan = _with_run_settings(plan, connect, privilege, log_dir or _default_log_dir())
 
@@ -291,7 +299,7 @@ def bootstrap(
 
 
 def _with_run_settings(
-    plan: BootstrapPlan, connect: Any, privilege: Any, log_dir: Path
+    plan: BootstrapPlan, connect: ConnectOptions, privilege: Privilege, log_dir: Path
 ) -> BootstrapPlan:
     from dataclasses import replace
 
@@ -511,11 +519,17 @@ def _readable(key: Key) -> bool:
 def _validatorless(
     state: State, settings: Settings, spec: NodeSpec, reuse_node: bool
 ) -> Registrar:
+    import httpx
+
     from kitchenctl.api import ChefServerAPI
     from kitchenctl.bootstrap.registration import register
     from kitchenctl.signing import load_private_key
 
     admin = ChefServerAPI.from_settings(settings)
+    # goiardi makes a key for every new client, whatever it is sent.
+    server_makes_keys = admin.negotiate().flavour == "goiardi"
+    # One transport for every new client: one TLS context and connection pool.
+    transport = httpx.HTTPTransport(verify=settings.ssl_verify)
     question_lock = threading.Lock()
 
     def confirm(question: str) -> None:
@@ -531,6 +545,7 @@ def _validatorless(
             protocol=settings.signing_protocol,
             server_root=settings.server_root,
             verify=settings.ssl_verify,
+            transport=transport,
         )
 
     def registrar(node_name: str) -> Identity:
@@ -541,6 +556,7 @@ def _validatorless(
             spec,
             confirm=confirm,
             reuse_node=reuse_node,
+            server_makes_keys=server_makes_keys,
         )
 
     return registrar

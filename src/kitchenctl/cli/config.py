@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kitchenctl.cli.connect import settings_for
 from kitchenctl.cli.state import get_state
-from kitchenctl.config import (
-    DEFAULT_PROFILE,
-    Settings,
-    add_profile,
-    credentials_path,
-    credentials_path_for_writing,
-)
-from kitchenctl.signing import DEFAULT_PROTOCOL, PROTOCOLS
+
+if TYPE_CHECKING:
+    from kitchenctl.config import Settings
 
 app = typer.Typer(
-    help="Show or write the Chef credentials profile.", no_args_is_help=True
+    help="Show or write the Chef credentials profile.",
+    no_args_is_help=True,
+    add_completion=False,
 )
 
 _SECRET_WORDS = ("password", "secret", "token", "key")
@@ -36,6 +33,8 @@ def show(ctx: typer.Context) -> None:
 
 def settings_summary(settings: Settings) -> dict[str, Any]:
     """The settings as JSON-able data: keys appear as their location, never content."""
+    from kitchenctl.config import credentials_path
+
     return {
         "profile": settings.profile,
         "credentials_file": _text(settings.credentials_file)
@@ -125,8 +124,9 @@ def init(
         str | None, typer.Option(help="validation_key path, if you use one.")
     ] = None,
     signing_protocol: Annotated[
-        str, typer.Option(help=f"Signing protocol: {', '.join(PROTOCOLS)}.")
-    ] = DEFAULT_PROTOCOL,
+        str | None,
+        typer.Option(help="Signing protocol: 1.0, 1.1 or 1.3 (the default)."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace the profile if it exists.")
     ] = False,
@@ -135,10 +135,17 @@ def init(
 
     Values not given here come from the global --server-url, --client-name and --key.
     """
+    from kitchenctl.config import (
+        DEFAULT_PROFILE,
+        add_profile,
+        credentials_path_for_writing,
+    )
     from kitchenctl.errors import UsageError
+    from kitchenctl.signing import DEFAULT_PROTOCOL, PROTOCOLS
 
     state = get_state(ctx)
     profile = name or state.profile or DEFAULT_PROFILE
+    signing_protocol = signing_protocol or DEFAULT_PROTOCOL
     values: dict[str, Any] = {
         "client_name": client_name or state.client_name,
         "client_key": client_key or (str(state.key) if state.key else None),

@@ -1,18 +1,24 @@
-"""From the global options to settings and a signed API client, for every command."""
+"""From the global options to settings and a signed API client, for every command.
+
+The library modules are imported inside the functions, so that merely registering a
+command group costs nothing at startup.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from kitchenctl.cli.state import State
-from kitchenctl.config import Overrides, Settings, load_settings
 
 if TYPE_CHECKING:
     from kitchenctl.api import ChefServerAPI
+    from kitchenctl.config import Settings
 
 
 def settings_for(state: State) -> Settings:
     """The profile's settings with the global connection options applied."""
+    from kitchenctl.config import Overrides, load_settings
+
     return load_settings(
         Overrides(
             profile=state.profile,

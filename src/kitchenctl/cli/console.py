@@ -7,25 +7,20 @@ text or JSON, keeps quiet when asked, turns colour off when stdout is not a term
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any, NoReturn
-
-from rich.console import Console as RichConsole
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kitchenctl.errors import Aborted, KitchenctlError
+
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
+    from rich.progress import Progress
+    from rich.table import Table
 
 BUG_REPORT_HINT = (
     "This is a bug in kitchenctl. Please report it with the traceback above and the "
@@ -61,17 +56,26 @@ class Console:
         self.verbosity = verbosity
         self.quiet = quiet
         self.assume_yes = assume_yes
-        self.out = RichConsole(
-            file=sys.stdout,
-            no_color=not colour_wanted(no_color, sys.stdout),
-            color_system="auto" if colour_wanted(no_color, sys.stdout) else None,
-            highlight=False,
-            soft_wrap=True,
-        )
-        self.err = RichConsole(
-            file=sys.stderr,
-            no_color=not colour_wanted(no_color, sys.stderr),
-            color_system="auto" if colour_wanted(no_color, sys.stderr) else None,
+        self.no_color = no_color
+
+    # rich is imported on first output, not at startup, so --help stays fast.
+
+    @cached_property
+    def out(self) -> RichConsole:
+        return self._rich_console(sys.stdout)
+
+    @cached_property
+    def err(self) -> RichConsole:
+        return self._rich_console(sys.stderr)
+
+    def _rich_console(self, stream: Any) -> RichConsole:
+        from rich.console import Console as RichConsole
+
+        colour = colour_wanted(self.no_color, stream)
+        return RichConsole(
+            file=stream,
+            no_color=not colour,
+            color_system="auto" if colour else None,
             highlight=False,
             soft_wrap=True,
         )
@@ -90,6 +94,8 @@ class Console:
             self.out.print(human, markup=False)
 
     def json(self, data: Any) -> None:
+        import json
+
         self.out.print(
             json.dumps(data, indent=2, sort_keys=True), markup=False, soft_wrap=True
         )
@@ -142,7 +148,25 @@ class Console:
     @contextmanager
     def progress(self, description: str, total: int | None) -> Iterator[Progress]:
         """A rich progress bar on stderr; invisible when quiet or not a terminal."""
-        progress = Progress(
+        progress = self.progress_display()
+        with progress:
+            progress.add_task(description, total=total)
+            yield progress
+
+    def progress_display(self) -> Progress:
+        """Rich progress bars on stderr, without tasks; the caller adds them.
+
+        Invisible when quiet or not a terminal; transient, so they vanish when done.
+        """
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        return Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -151,9 +175,6 @@ class Console:
             disable=self.quiet or not self.err.is_terminal,
             transient=True,
         )
-        with progress:
-            progress.add_task(description, total=total)
-            yield progress
 
     # The single exit path for errors.
 

@@ -186,6 +186,12 @@ def _code_file_command(kind: CodeFile, summary: str) -> None:
                 help="Recipes: ChefSpec files [when the cookbook has spec/].",
             ),
         ] = None,
+        source: Annotated[
+            Path | None,
+            typer.Option(
+                "--source", "-s", help="Templates and files: copy this file's content."
+            ),
+        ] = None,
         copyright_holder: Copyright = None,
         email: Email = None,
         license_key: LicenseKey = None,
@@ -198,6 +204,7 @@ def _code_file_command(kind: CodeFile, summary: str) -> None:
             cookbook_dir,
             name,
             specs=specs,
+            source=source,
             defaults=_defaults(ctx, copyright_holder, email, license_key, templates),
             force=force,
         )

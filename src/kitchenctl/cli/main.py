@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import sys
 
-from kitchenctl.cli.commands import build_app
 from kitchenctl.cli.console import Console
 from kitchenctl.errors import KitchenctlError
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run kitchenctl; usage errors exit 2 (typer's own handling), ours their code."""
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments == ["--version"]:
+        # The one answer that needs no command tree, so typer is not even imported.
+        from kitchenctl.cli.version import version_text
+
+        sys.stdout.write(version_text() + "\n")
+        return
+
+    from kitchenctl.cli.commands import build_app
+
     app = build_app()
     try:
         app(args=argv, prog_name="kitchenctl")

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from kitchenctl.nodes import Node
     from kitchenctl.runlist import RunListItem
 
-app = typer.Typer(help="Manage nodes on the Chef server.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage nodes on the Chef server.", no_args_is_help=True, add_completion=False
+)
 environment_app = typer.Typer(help="Change a node's environment.", no_args_is_help=True)
 run_list_app = typer.Typer(
     help="Show or change a node's run list.", no_args_is_help=True
@@ -50,17 +52,52 @@ def list_command(
 
 
 @app.command("show")
-def show(ctx: typer.Context, node: NodeArgument) -> None:
+def show(
+    ctx: typer.Context,
+    node: NodeArgument,
+    attributes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attribute", "-a", help="Show only this attribute (dotted); repeat."
+        ),
+    ] = None,
+    run_list: Annotated[
+        bool, typer.Option("--run-list", "-r", help="Show only the run list.")
+    ] = False,
+) -> None:
     """Show a node's summary as knife does (--format json: the whole node)."""
-    from kitchenctl.nodes import get_node, summary
+    from kitchenctl.nodes import get_node
 
     state = get_state(ctx)
     with api_for(state) as api:
         found = get_node(api, node)
-    rows = summary(found)
+    if run_list:
+        _print_run_list(state, found)
+    elif attributes:
+        _print_attributes(state, found, attributes)
+    else:
+        _print_summary(state, found)
+
+
+def _print_summary(state: State, node: Node) -> None:
+    from kitchenctl.nodes import summary
+
+    rows = summary(node)
     width = max(len(label) for label, _ in rows) + 2
     text = "\n".join(f"{label + ':':<{width}}{value}".rstrip() for label, value in rows)
-    state.console.result(text, found.to_json())
+    state.console.result(text, node.to_json())
+
+
+def _print_attributes(state: State, node: Node, paths: list[str]) -> None:
+    """knife's ``-a`` output: the node's name, then ``path: value`` per attribute."""
+    values = {path: node.attribute(path) for path in paths}
+    lines = [f"{node.name}:"]
+    for path, value in values.items():
+        shown = "" if value is None else value
+        if isinstance(value, (dict, list)):
+            shown = json.dumps(value, sort_keys=True)
+        lines.append(f"  {path}: {shown}".rstrip())
+    state.console.result("\n".join(lines), {node.name: values})
 
 
 @app.command("create")

@@ -12,8 +12,12 @@ from kitchenctl.cli.state import get_state
 from kitchenctl.server import DEFAULT_PORT
 
 app = typer.Typer(
-    help="Run kitchenctl's embedded Chef Infra Server (the default for one machine).",
+    help=(
+        "Run the embedded Chef Infra Server.\n\n"
+        "The default for one machine, like chef-zero: the whole workflow runs on it."
+    ),
     no_args_is_help=True,
+    add_completion=False,
 )
 
 DataOption = Annotated[

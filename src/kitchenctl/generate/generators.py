@@ -7,13 +7,14 @@ the files into place, keeping any file that exists unless ``force`` is given.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import tempfile
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from kitchenctl.errors import UsageError
+from kitchenctl.errors import InputFileError, UsageError
 from kitchenctl.generate import names
 from kitchenctl.generate.gitinit import init_repository
 from kitchenctl.generate.install import install
@@ -26,6 +27,8 @@ from kitchenctl.generate.model import (
     License,
 )
 from kitchenctl.generate.templates import prepare_template, render
+
+logger = logging.getLogger(__name__)
 
 COOKBOOK_COMMIT_MESSAGE = "Add generated cookbook content"
 
@@ -109,6 +112,7 @@ def generate_code_file(
     name: str,
     *,
     specs: bool | None = None,
+    source: Path | None = None,
     defaults: GeneratorDefaults = CHEF_DEFAULTS,
     force: bool = False,
     year: int | None = None,
@@ -118,8 +122,13 @@ def generate_code_file(
 
     The cookbook's name comes from its metadata. A recipe gets ChefSpec files when
     ``specs`` is true, or, when ``specs`` is None, when the cookbook has a spec/
-    folder; the spec_helper matches the cookbook's Policyfile.rb or Berksfile.
+    folder; the spec_helper matches the cookbook's Policyfile.rb or Berksfile. A
+    template or cookbook file holds a copy of ``source`` when given, else nothing.
     """
+    if source is not None and kind not in (CodeFile.template, CodeFile.file):
+        raise UsageError(
+            f"--source is for templates and cookbook files, not {kind.value}s"
+        )
     root = cookbook_dir.resolve()
     cookbook = names.cookbook_name(root)
     values: dict[str, object] = {"cookbook_name": cookbook}
@@ -136,7 +145,31 @@ def generate_code_file(
     if kind is CodeFile.helpers:
         values |= _helpers_modules(cookbook, name)
 
-    return _generate(kind.value, name, values, root, defaults=defaults, force=force)
+    contents = {}
+    if source is not None:
+        target = (
+            f"templates/{name}.erb" if kind is CodeFile.template else f"files/{name}"
+        )
+        contents[target] = _read_source(source)
+    return _generate(
+        kind.value,
+        name,
+        values,
+        root,
+        defaults=defaults,
+        force=force,
+        contents=contents,
+    )
+
+
+def _read_source(source: Path) -> bytes:
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"cannot read {source}: {exc.strerror or exc}",
+            hint="give an existing file to --source",
+        ) from exc
 
 
 def generate_policyfile(
@@ -210,7 +243,7 @@ _APACHE_NOTICE = [
 
 def _owner_values(defaults: GeneratorDefaults, year: int | None) -> dict[str, object]:
     """Copyright, email and license, as every owned template takes them."""
-    this_year = year or datetime.datetime.now(tz=datetime.UTC).year
+    this_year = year or datetime.date.today().year
     return {
         "copyright_holder": defaults.copyright_holder,
         "email": defaults.email,
@@ -251,8 +284,8 @@ def _helpers_modules(cookbook: str, name: str) -> dict[str, object]:
 
 
 def _camel(name: str) -> str:
-    """my_cookbook and my-cookbook become MyCookbook: a valid Ruby constant."""
-    words = [word for word in re.split(r"[_\-]+", name) if word]
+    """my_cookbook, my-cookbook and my.cookbook become MyCookbook: a Ruby constant."""
+    words = [word for word in re.split(r"[^A-Za-z0-9]+", name) if word]
     camel = "".join(word[0].upper() + word[1:] for word in words)
     return camel if camel[:1].isalpha() else f"Cookbook{camel}"
 
@@ -265,12 +298,32 @@ def _generate(
     *,
     defaults: GeneratorDefaults,
     force: bool,
+    contents: Mapping[str, bytes] | None = None,
 ) -> GeneratedFiles:
+    """Render ``generator``'s template with ``values`` and install it in
+    ``destination``; ``contents`` replaces rendered files (relative paths) verbatim."""
+    if destination.exists() and not destination.is_dir():
+        raise UsageError(
+            f"{destination} exists and is not a folder",
+            hint="choose another name, or move the file away",
+        )
     with tempfile.TemporaryDirectory(prefix="kitchenctl-generate-") as scratch_name:
         scratch = Path(scratch_name)
         template = prepare_template(generator, defaults.template_dir, scratch)
         rendered = render(template, values, scratch)
+        for relative, data in (contents or {}).items():
+            (rendered / relative).parent.mkdir(parents=True, exist_ok=True)
+            (rendered / relative).write_bytes(data)
         installed = install(rendered, destination, force=force)
+    logger.info(
+        "generate %s %s in %s: %d created, %d overwritten, %d kept",
+        generator,
+        name,
+        destination,
+        len(installed.created),
+        len(installed.overwritten),
+        len(installed.kept),
+    )
     return GeneratedFiles(
         generator=generator,
         name=name,

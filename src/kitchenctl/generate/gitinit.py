@@ -32,6 +32,7 @@ def init_repository(root: Path, *, commit_message: str | None) -> GitOutcome:
         _git(root, "add", "--all")
         _git(root, "commit", "--quiet", "--message", commit_message)
     except (OSError, subprocess.SubprocessError) as exc:
+        logger.info("git in %s: %s", root, _failure_text(exc))
         return GitOutcome("failed", _failure_text(exc))
     return GitOutcome("committed")
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from kitchenctl.errors import InputFileError, UsageError
+from kitchenctl.errors import UsageError
 
 # Letters, digits, underscores and hyphens: what is safe in a recipe reference
 # (cookbook::recipe), a custom resource name (cookbook_resource) and a file name.
@@ -62,55 +61,21 @@ def hyphen_warnings(name: str) -> tuple[str, ...]:
 def cookbook_name(cookbook_dir: Path) -> str:
     """The cookbook's name as its metadata says, never the folder's name.
 
-    Raises UsageError when ``cookbook_dir`` holds neither metadata.rb nor
-    metadata.json, and InputFileError when the metadata names no cookbook.
+    metadata.rb is evaluated by kitchenctl's safe Ruby subset (never by Ruby), else
+    metadata.json is read. Raises UsageError when ``cookbook_dir`` holds neither, and
+    InputFileError (file:line) when the metadata is invalid.
     """
-    metadata_rb = cookbook_dir / "metadata.rb"
-    if metadata_rb.is_file():
-        return _name_from_metadata_rb(metadata_rb)
-    metadata_json = cookbook_dir / "metadata.json"
-    if metadata_json.is_file():
-        return _name_from_metadata_json(metadata_json)
-    raise UsageError(
-        f"Directory {cookbook_dir} is not a cookbook (no metadata.rb or metadata.json)",
-        hint="give the cookbook's folder as the first argument, or run from inside it",
-    )
-
-
-# Until kitchenctl's Ruby evaluator reads metadata.rb, only the plain form
-# `name 'web'` (or "web", with optional parentheses) at the start of a line is
-# understood; anything else is reported rather than guessed at.
-_METADATA_NAME = re.compile(
-    r"""^[ \t]*name[ \t]*\(?[ \t]*(['"])([^'"\\#]+)\1[ \t]*\)?[ \t]*(?:\#.*)?$""",
-    re.MULTILINE,
-)
-
-
-def _name_from_metadata_rb(path: Path) -> str:
-    text = _read_text(path)
-    match = _METADATA_NAME.search(text)
-    if match is None:
-        raise InputFileError(
-            f"{path}: no `name 'COOKBOOK'` line found",
-            hint="add a line such as `name 'web'` to metadata.rb",
+    if (
+        not (cookbook_dir / "metadata.rb").is_file()
+        and not (cookbook_dir / "metadata.json").is_file()
+    ):
+        raise UsageError(
+            f"Directory {cookbook_dir} is not a cookbook "
+            "(no metadata.rb or metadata.json)",
+            hint="give the cookbook's folder as the first argument, or run from "
+            "inside it",
         )
-    return match.group(2)
+    # The evaluator loads tree-sitter; only the file generators need it.
+    from kitchenctl.metadata import load_metadata
 
-
-def _name_from_metadata_json(path: Path) -> str:
-    try:
-        name = json.loads(_read_text(path)).get("name")
-    except (json.JSONDecodeError, AttributeError) as exc:
-        raise InputFileError(
-            f"{path}: not a JSON object", hint="regenerate it from metadata.rb"
-        ) from exc
-    if not isinstance(name, str) or not name:
-        raise InputFileError(f"{path}: no cookbook name", hint='add a "name" key')
-    return name
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read {path}: {exc}") from exc
+    return load_metadata(cookbook_dir).name

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 CLASSES = frozenset({"File", "IO", "ENV"})
 KERNEL_FUNCTIONS = frozenset({"respond_to?", "__dir__", "raise"})
+MAX_STRING_LENGTH = 10 * 1024 * 1024
 
 BlockFunction = Callable[..., object]
 
@@ -96,10 +97,11 @@ def _file_method(context: Context, name: str, args: list[object]) -> object:
     }
     if name in path_checks:
         path = _resolve(context, _path_argument(args, f"File.{name}"))
-        return _inside(context, path) and path_checks[name](path)
+        follow = name != "symlink?"
+        return _inside(context, path, follow=follow) and path_checks[name](path)
     if name == "readlink":
         path = _resolve(context, _path_argument(args, "File.readlink"))
-        if not _inside(context, path) or not path.is_symlink():
+        if not _inside(context, path, follow=False) or not path.is_symlink():
             raise RubyException(f"Invalid argument @ rb_readlink - {path}")
         return str(path.readlink())
     raise Unsupported(f"the method `File.{name}`")
@@ -148,9 +150,16 @@ def _resolve(context: Context, name: str) -> Path:
     return Path(posixpath.normpath(path))
 
 
-def _inside(context: Context, path: Path) -> bool:
+def _inside(context: Context, path: Path, *, follow: bool = True) -> bool:
+    """Inside the read root as written, and (``follow``) once symlinks are followed."""
     root = Path(posixpath.normpath(context.read_root))
-    return path == root or root in path.parents
+    if not (path == root or root in path.parents):
+        return False
+    if not follow:
+        return True
+    real_root = root.resolve()
+    real_path = path.resolve()
+    return real_path == real_root or real_root in real_path.parents
 
 
 def _path_argument(args: list[object], method: str) -> str:
@@ -250,6 +259,8 @@ def _string_method(text: str, name: str, args: list[object]) -> object:
             )
         return text + args[0]
     if name == "*" and len(args) == 1 and isinstance(args[0], int):
+        if len(text) * args[0] > MAX_STRING_LENGTH:
+            raise Unsupported("a string longer than 10 MB")
         return text * args[0]
     if name in ("include?", "start_with?", "end_with?") and args:
         return _string_test(text, name, args)

@@ -28,6 +28,9 @@ from kitchenctl.ruby.values import Site, Symbol, ruby_to_s, truthy
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+# Helper defs may call each other this deep; Ruby would say "stack level too deep".
+MAX_HELPER_DEPTH = 50
+
 # Statement lists: their children run one after another.
 SEQUENCES = frozenset(
     {"program", "body_statement", "block_body", "then", "else", "begin_block"}
@@ -139,7 +142,8 @@ class Interpreter:
         self.helpers: dict[str, HelperMethod] = {}
         self.constants: dict[str, object] = {}
         self.instance_variables: dict[str, object] = {}
-        self.heredocs = _pair_heredocs(root)
+        self.helper_depth = 0
+        self.heredocs = _pair_heredocs(root) if b"<<" in source else {}
         self.handlers: dict[str, Callable[[Node, Frame], object]] = {
             "program": self._sequence,
             "body_statement": self._sequence,
@@ -196,7 +200,12 @@ class Interpreter:
 
     def run(self) -> None:
         self._check_syntax(self.root)
-        self.evaluate(self.root, Frame())
+        try:
+            self.evaluate(self.root, Frame())
+        except RecursionError:
+            raise self.error(
+                self.root, "expressions nested too deeply for kitchenctl to evaluate"
+            ) from None
 
     def evaluate(self, node: Node, frame: Frame) -> object:
         handler = self.handlers.get(node.type)
@@ -545,10 +554,17 @@ class Interpreter:
                 scope.variables[parameter] = self.evaluate(default, scope)
         if helper.body is None:
             return None
+        if self.helper_depth >= MAX_HELPER_DEPTH:
+            raise self.error(
+                node, f"stack level too deep: `{helper.name}` calls itself without end"
+            )
+        self.helper_depth += 1
         try:
             return self.evaluate(helper.body, scope)
         except _Return as returned:
             return returned.value
+        finally:
+            self.helper_depth -= 1
 
     def _call_method(
         self,

@@ -36,6 +36,8 @@ def decode_escape(sequence: str) -> str:
 
 def unescape_single_quoted(text: str) -> str:
     """Single quotes keep every backslash except in ``\\\\`` and ``\\'``."""
+    if "\\" not in text:
+        return text
     result: list[str] = []
     index = 0
     while index < len(text):

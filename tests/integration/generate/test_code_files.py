@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kitchenctl.errors import UsageError
+from kitchenctl.errors import InputFileError, UsageError
 from kitchenctl.generate import (
     CodeFile,
     DependencyTool,
@@ -187,3 +187,45 @@ def test_existing_recipe_is_kept_then_forced(cookbook: Path) -> None:
         "test/integration/default/web_test.rb",
     )
     assert (cookbook / "recipes/web.rb").read_text().startswith("#\n# Cookbook::")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "created"),
+    [
+        (CodeFile.template, "app.conf", "templates/app.conf.erb"),
+        (CodeFile.file, "app.bin", "files/app.bin"),
+    ],
+)
+def test_source_is_copied_verbatim(
+    cookbook: Path, tmp_path: Path, kind: CodeFile, name: str, created: str
+) -> None:
+    # Jinja-looking text and non-UTF-8 bytes must arrive untouched.
+    source = tmp_path / "source"
+    source.write_bytes(b"listen {{ port }} <%= @port %>\n\xff\x00")
+
+    result = generate_code_file(kind, cookbook, name, source=source)
+
+    assert result.created == (created,)
+    assert (cookbook / created).read_bytes() == source.read_bytes()
+
+
+def test_source_only_for_templates_and_files(cookbook: Path, tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        generate_code_file(CodeFile.recipe, cookbook, "web", source=tmp_path)
+
+
+def test_unreadable_source_is_reported(cookbook: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError) as caught:
+        generate_code_file(
+            CodeFile.template, cookbook, "app.conf", source=tmp_path / "missing"
+        )
+    assert str(tmp_path / "missing") in caught.value.message
+    assert not (cookbook / "templates").exists()
+
+
+def test_helpers_module_from_a_dotted_cookbook_name(tmp_path: Path) -> None:
+    (tmp_path / "metadata.rb").write_text("name 'acme.web'\nversion '1.0.0'\n")
+
+    generate_code_file(CodeFile.helpers, tmp_path, "tools")
+
+    assert "\nmodule AcmeWeb\n" in (tmp_path / "libraries/tools.rb").read_text()

@@ -1,8 +1,9 @@
-"""Every generated cookbook loads with kitchenctl's own cookbook loader.
+"""Every generated cookbook evaluates and loads with kitchenctl's own modules.
 
-The loader is given the metadata that metadata.rb states (metadata.rb evaluation is
-a separate module), so these tests check what the loader selects and uploads:
-chefignore applied, every file name accepted, metadata.json compiled in.
+metadata.rb is evaluated by kitchenctl.metadata (the safe Ruby subset) and must give
+exactly the metadata.json Chef would write; kitchenctl.cookbook_loader then loads the
+cookbook with it: chefignore applied, every file name accepted, metadata.json
+compiled in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kitchenctl.cookbook_loader import load_cookbook
+from kitchenctl.cookbook_loader import LoadedCookbook, load_cookbook
 from kitchenctl.generate import (
     CodeFile,
     DependencyTool,
@@ -23,6 +24,7 @@ from kitchenctl.generate import (
     generate_cookbook,
     generate_repo,
 )
+from kitchenctl.metadata import load_metadata
 
 # What the generated chefignore leaves to upload from a new cookbook: no tests, no
 # kitchen.yml, no Policyfile or Berksfile, no git files.
@@ -38,18 +40,49 @@ UPLOADED = [
 ]
 
 
-def stated_metadata(name: str, defaults: GeneratorDefaults) -> dict[str, Any]:
-    """What the generated metadata.rb says, in metadata.json's terms."""
+def expected_metadata(
+    name: str,
+    defaults: GeneratorDefaults,
+    *,
+    description: str | None = None,
+    version: str = "0.1.0",
+) -> dict[str, Any]:
+    """The metadata.json Chef writes for a generated metadata.rb, key for key."""
     return {
         "name": name,
+        "description": description or f"Installs/Configures {name}",
+        "long_description": "",
         "maintainer": defaults.copyright_holder,
         "maintainer_email": defaults.email,
         "license": defaults.license.metadata_name,
-        "description": f"Installs/Configures {name}",
-        "version": "0.1.0",
+        "platforms": {},
+        "dependencies": {},
+        "providing": {},
+        "recipes": {},
+        "version": version,
+        "source_url": "",
+        "issues_url": "",
+        "privacy": False,
         "chef_versions": [[">= 16.0"]],
+        "ohai_versions": [],
+        "gems": [],
+        "eager_load_libraries": True,
     }
 
+
+def evaluate_and_load(cookbook: Path, expected: dict[str, Any]) -> LoadedCookbook:
+    """Evaluate metadata.rb, check it against ``expected``, then load the cookbook."""
+    metadata = load_metadata(cookbook)
+    assert metadata.to_json_dict() == expected
+    assert metadata.ignored_calls == ()
+
+    # The loader evaluates metadata.rb itself, as an upload does.
+    loaded = load_cookbook(cookbook)
+    assert loaded.metadata == expected
+    return loaded
+
+
+DEFAULTS = GeneratorDefaults()
 
 OPTIONS: list[dict[str, Any]] = [
     {},
@@ -63,9 +96,8 @@ OPTIONS: list[dict[str, Any]] = [
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda options: str(options) or "{}")
 def test_generated_cookbook_loads(tmp_path: Path, options: dict[str, Any]) -> None:
     generate_cookbook(tmp_path / "web", git=False, **options)
-    defaults = GeneratorDefaults()
 
-    loaded = load_cookbook(tmp_path / "web", metadata=stated_metadata("web", defaults))
+    loaded = evaluate_and_load(tmp_path / "web", expected_metadata("web", DEFAULTS))
 
     assert (loaded.name, loaded.version) == ("web", "0.1.0")
     assert [file.path for file in loaded.files] == UPLOADED
@@ -76,7 +108,7 @@ def test_every_license_loads(tmp_path: Path, license: License) -> None:
     defaults = GeneratorDefaults("Acme", "ops@acme.test", license)
     generate_cookbook(tmp_path / "web", defaults=defaults, git=False)
 
-    loaded = load_cookbook(tmp_path / "web", metadata=stated_metadata("web", defaults))
+    loaded = evaluate_and_load(tmp_path / "web", expected_metadata("web", defaults))
 
     assert loaded.metadata["license"] == license.metadata_name
     assert [file.path for file in loaded.files] == UPLOADED
@@ -84,9 +116,9 @@ def test_every_license_loads(tmp_path: Path, license: License) -> None:
 
 def test_hyphenated_cookbook_loads(tmp_path: Path) -> None:
     generate_cookbook(tmp_path / "my-web", git=False)
-    metadata = stated_metadata("my-web", GeneratorDefaults())
+    expected = expected_metadata("my-web", DEFAULTS)
 
-    assert load_cookbook(tmp_path / "my-web", metadata=metadata).name == "my-web"
+    assert evaluate_and_load(tmp_path / "my-web", expected).name == "my-web"
 
 
 def test_cookbook_with_every_code_file_loads(tmp_path: Path) -> None:
@@ -102,7 +134,7 @@ def test_cookbook_with_every_code_file_loads(tmp_path: Path) -> None:
     ]:
         generate_code_file(kind, web, name)
 
-    loaded = load_cookbook(web, metadata=stated_metadata("web", GeneratorDefaults()))
+    loaded = evaluate_and_load(web, expected_metadata("web", DEFAULTS))
 
     assert [file.path for file in loaded.files] == sorted(
         [
@@ -121,10 +153,13 @@ def test_cookbook_with_every_code_file_loads(tmp_path: Path) -> None:
 
 
 def test_repo_example_cookbook_loads(tmp_path: Path) -> None:
-    generate_repo(tmp_path / "repo", git=False)
-    metadata = {"name": "example", "version": "1.0.0"}
+    defaults = GeneratorDefaults("Acme", "ops@acme.test", License.mit)
+    generate_repo(tmp_path / "repo", defaults=defaults, git=False)
+    expected = expected_metadata(
+        "example", defaults, description="An example cookbook", version="1.0.0"
+    )
 
-    loaded = load_cookbook(tmp_path / "repo/cookbooks/example", metadata=metadata)
+    loaded = evaluate_and_load(tmp_path / "repo/cookbooks/example", expected)
 
     assert [file.path for file in loaded.files] == [
         "README.md",

@@ -149,3 +149,14 @@ def test_installed_layout_uses_the_packaged_templates(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
     assert found == str(site / "kitchenctl" / "templates")
+
+
+def test_no_template_file_is_a_live_gitignore() -> None:
+    # A template file named .gitignore would apply to kitchenctl's own repository and
+    # hide template files from git (it hid cookbooks/example once): such files are
+    # named {{'.gitignore'}}, which renders to .gitignore.
+    live = [
+        path.relative_to(REPOSITORY)
+        for path in builtin_templates_dir().rglob(".gitignore")
+    ]
+    assert live == []

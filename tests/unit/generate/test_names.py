@@ -82,11 +82,27 @@ def test_a_folder_without_metadata_is_not_a_cookbook(tmp_path: Path) -> None:
     assert caught.value.message.startswith(f"Directory {tmp_path} is not a cookbook")
 
 
-def test_metadata_rb_without_a_plain_name_is_reported(tmp_path: Path) -> None:
+def test_metadata_rb_is_evaluated_not_pattern_matched(tmp_path: Path) -> None:
+    (tmp_path / "metadata.rb").write_text(
+        "cookbook = %w(web containers).last\nname cookbook\nversion '1.0.0'\n"
+    )
+    assert cookbook_name(tmp_path) == "containers"
+
+
+def test_metadata_rb_outside_the_ruby_subset_names_file_line_column(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "metadata.rb").write_text("name NAME_CONSTANT\n")
     with pytest.raises(InputFileError) as caught:
         cookbook_name(tmp_path)
-    assert str(tmp_path / "metadata.rb") in caught.value.message
+    assert caught.value.message.startswith(f"{tmp_path / 'metadata.rb'}:1:6: ")
+
+
+def test_metadata_rb_without_a_name_is_chefs_error(tmp_path: Path) -> None:
+    (tmp_path / "metadata.rb").write_text("version '1.0.0'\n")
+    with pytest.raises(InputFileError) as caught:
+        cookbook_name(tmp_path)
+    assert "The `name' attribute is required" in caught.value.message
 
 
 @pytest.mark.parametrize(

@@ -270,3 +270,55 @@ def test_anything_outside_the_subset_names_file_line_and_column(
     message = raised.value.message
     assert message.startswith(f"{tmp_path / 'metadata.rb'}:{position}: ")
     assert construct in message
+
+
+def test_reads_do_not_follow_symlinks_out_of_the_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    cookbook = tmp_path / "cookbook"
+    cookbook.mkdir()
+    (cookbook / "README.md").symlink_to(outside)
+
+    with pytest.raises(RubyEvalError, match="outside the folder"):
+        run("say IO.read('README.md')", cookbook)
+
+
+def test_a_symlinked_file_can_ask_where_it_points(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "Berksfile").write_text(
+        "say File.symlink?(__FILE__)\nsay File.dirname(File.readlink(__FILE__))\n"
+    )
+    node = tmp_path / "nodes" / "web"
+    node.mkdir(parents=True)
+    (node / "metadata.rb").symlink_to("../../real/Berksfile")
+    recorder = Recorder()
+
+    evaluate_file(node / "metadata.rb", recorder)
+
+    said = [args[0] for name, args, _ in recorder.calls if name == "say"]
+    assert said == [True, "../../real"]
+
+
+def test_endless_helper_recursion_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    with pytest.raises(RubyEvalError, match="stack level too deep: `loop`"):
+        run("def loop(x)\n  loop(x)\nend\nsay loop(1)\n", tmp_path)
+
+
+def test_huge_strings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(RubyEvalError, match="a string longer than 10 MB"):
+        run("say 'x' * 100_000_000", tmp_path)
+
+
+def test_absurdly_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    source = "say " + "(" * 3000 + "1" + ")" * 3000
+    with pytest.raises(RubyEvalError, match="nested too deeply"):
+        run(source, tmp_path)
+
+
+def test_raise_in_the_file_stops_with_its_message(tmp_path: Path) -> None:
+    source = "say 'ok'\nraise 'needs Chef 18' unless respond_to?(:no_such_dsl)\n"
+    with pytest.raises(
+        RubyEvalError,
+        match=r"metadata\.rb:2:1: the file raised an error: needs Chef 18",
+    ):
+        run(source, tmp_path)
