@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="deps",
-    help="Resolve, lock, fetch and vendor cookbook dependencies (Berkshelf).",
+    help="Resolve, lock and fetch cookbooks.\n\n"
+    "Berkshelf's commands: a Berksfile (or a cookbook's metadata.rb) resolved, locked "
+    "in Berksfile.lock, fetched into the store, vendored or packaged.",
     no_args_is_help=True,
 )
 
