@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="deps",
-    help="Resolve, lock and fetch cookbooks.\n\n"
-    "Berkshelf's commands: a Berksfile (or a cookbook's metadata.rb) resolved, locked "
-    "in Berksfile.lock, fetched into the store, vendored or packaged.",
+    help=(
+        "Resolve, lock, fetch and vendor cookbook dependencies.\n\n"
+        "What berks does, reading the same Berksfile and Berksfile.lock."
+    ),
     no_args_is_help=True,
 )
 
