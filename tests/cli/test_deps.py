@@ -68,6 +68,10 @@ def test_list_show_tree_and_verify(cookbook: Path, tmp_path: Path) -> None:
         "    apt (2.7.0)",
     ]
 
+    info = run_cli("deps", "info", "web")
+    assert "        Name: web" in info.stdout.splitlines()
+    assert "Dependencies: apt (~> 2.7)" in info.stdout.splitlines()
+
     verified = run_cli("deps", "verify")
     assert verified.stdout.splitlines() == ["Verifying (3) cookbook(s)...", "Verified."]
 
