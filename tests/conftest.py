@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.git_identity",
     "tests.fixtures.sshd",
     "tests.fixtures.client_installer",
+    "tests.fixtures.embedded_server",
 ]
 
 CHEF_VARIABLES = (

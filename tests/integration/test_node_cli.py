@@ -249,7 +249,9 @@ def test_edit_to_invalid_json_saves_nothing(
 def test_bad_key_is_one_clear_line(
     chef_profile: ChefServerHandle, tmp_path: Path
 ) -> None:
-    other_key = chef_profile.admin_key.parent / "chef-webui.pem"
+    # A real key that is not the admin's: goiardi's webui key, the embedded validator's.
+    others = sorted(chef_profile.admin_key.parent.glob("*.pem"))
+    other_key = next(key for key in others if key != chef_profile.admin_key)
 
     result = run_cli("--key", str(other_key), "node", "list")
 

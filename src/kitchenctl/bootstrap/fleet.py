@@ -228,6 +228,7 @@ def _upload_run_remove(
     session: Session, script: str, privilege: Privilege, emit: Callable[[str], None]
 ) -> None:
     folder = session.upload_script(script)
+    emit(f"Uploaded the bootstrap script to {folder}")
     try:
         status, _ = session.run(
             f"sh {folder}/bootstrap.sh", privilege=privilege, on_line=emit

@@ -91,10 +91,13 @@ def register(
     *,
     confirm: Confirm,
     reuse_node: bool = False,
+    server_makes_keys: bool = False,
 ) -> Identity:
     """Create the client and the node for ``node_name``; return the client's identity.
 
     ``confirm`` is asked before anything existing is deleted and raises Aborted on no.
+    ``server_makes_keys`` is for servers that make a key whatever they are sent
+    (goiardi): no local key is generated, saving an RSA key generation per host.
     Raises ServerError subclasses for the server's refusals.
     """
     existing_node = _existing(api, f"nodes/{node_name}")
@@ -108,11 +111,18 @@ def register(
         api.delete(f"clients/{node_name}")
 
     logger.info("Creating new client for %s", node_name)
-    identity = _create_client(api, node_name)
+    if server_makes_keys:
+        identity = _create_client_with_server_key(api, node_name)
+    else:
+        identity = _create_client(api, node_name)
 
     logger.info("Creating new node for %s", node_name)
     as_client = client_api(identity.client_name, identity.private_key)
-    _save_node(as_client, node_document(node_name, spec, existing_node))
+    node = node_document(node_name, spec, existing_node)
+    if existing_node is None:
+        as_client.post("nodes", node)
+    else:
+        _save_node(as_client, node)
     return identity
 
 
@@ -143,7 +153,9 @@ def _create_client(api: ChefAPI, name: str) -> Identity:
 
 
 def _create_client_with_server_key(api: ChefAPI, name: str) -> Identity:
-    answer = api.post("clients", {"name": name, "create_key": True})
+    # API v1 servers need create_key; v0 servers make a key for any new client.
+    body = {"name": name, "admin": False, "create_key": True}
+    answer = api.post("clients", body)
     private_key = _private_key_in(answer)
     if not private_key:
         raise ServerError(

@@ -519,11 +519,17 @@ def _readable(key: Key) -> bool:
 def _validatorless(
     state: State, settings: Settings, spec: NodeSpec, reuse_node: bool
 ) -> Registrar:
+    import httpx
+
     from kitchenctl.api import ChefServerAPI
     from kitchenctl.bootstrap.registration import register
     from kitchenctl.signing import load_private_key
 
     admin = ChefServerAPI.from_settings(settings)
+    # goiardi makes a key for every new client, whatever it is sent.
+    server_makes_keys = admin.negotiate().flavour == "goiardi"
+    # One transport for every new client: one TLS context and connection pool.
+    transport = httpx.HTTPTransport(verify=settings.ssl_verify)
     question_lock = threading.Lock()
 
     def confirm(question: str) -> None:
@@ -539,6 +545,7 @@ def _validatorless(
             protocol=settings.signing_protocol,
             server_root=settings.server_root,
             verify=settings.ssl_verify,
+            transport=transport,
         )
 
     def registrar(node_name: str) -> Identity:
@@ -549,6 +556,7 @@ def _validatorless(
             spec,
             confirm=confirm,
             reuse_node=reuse_node,
+            server_makes_keys=server_makes_keys,
         )
 
     return registrar

@@ -27,6 +27,7 @@ add_lazy_group(
     "Install Chef Infra Client over SSH and register nodes.",
     single_command=True,
 )
+add_lazy_group("server", "kitchenctl.cli.server", "Run the embedded Chef Infra Server.")
 
 
 def build_app() -> typer.Typer:

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="cookbook",
-    help="Work with cookbooks.",
+    help=(
+        "Work with cookbooks.\n\n"
+        "Compile metadata; upload, list, show, download and delete cookbooks."
+    ),
+    add_completion=False,
     no_args_is_help=True,
 )
 

@@ -272,3 +272,24 @@ def test_unknown_host_key_fails_before_registration(
     assert "is unknown" in result.stdout
     with pytest.raises(Exception, match="not found"):
         admin_api(chef_profile).get(f"clients/{unique_name}")
+
+
+def test_a_failing_script_fails_the_host_and_is_still_removed(
+    bootstrap: Bootstrap,
+    sshd: SSHDFactory,
+    isolated_home: Path,
+    tmp_path: Path,
+    unique_name: str,
+) -> None:
+    server = sshd.start()
+    alias(isolated_home, unique_name, server, "kctl-boot")
+
+    result = bootstrap(unique_name, "--bootstrap-preinstall-command", "exit 7")
+
+    assert result.exit_code == 13
+    log = (tmp_path / "logs" / f"{unique_name}.log").read_text()
+    assert ">>>>>> the preinstall command failed" in log
+    assert "ERROR: the bootstrap script exited with status 1" in log
+    folder = log.split("Uploaded the bootstrap script to ")[1].split()[0]
+    assert folder.startswith("/tmp/kitchenctl.")
+    assert not Path(folder).exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -271,3 +273,33 @@ def test_upload_puts_the_script_in_a_private_folder_and_removal_cleans_it(
     assert modes.splitlines() == ["700 kctl-boot", "600 kctl-boot"]
     assert (status, output) == (0, "hello from the script")
     assert gone == "gone"
+
+
+def test_ssh_agent_key_is_used(
+    sshd: SSHDFactory,
+    isolated_home: Path,
+    ssh_client_key: KeyPair,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    server = sshd.start()
+    trust(server, isolated_home)
+    socket_path = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)])
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists() and time.monotonic() < deadline:
+            assert agent.poll() is None, "ssh-agent exited"
+            time.sleep(0.05)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
+        subprocess.run(
+            ["ssh-add", str(ssh_client_key.private_path)],
+            check=True,
+            capture_output=True,
+        )
+        ssh_client_key.private_path.unlink()
+
+        assert run(server, "kctl-boot", "id -un") == "kctl-boot"
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
