@@ -57,6 +57,7 @@ from kitchenctl.errors import (
     ServerError,
     UsageError,
 )
+from kitchenctl.versions import Constraint, Version, VersionFormatError
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,15 @@ class UploadOptions:
     ``freeze`` marks new versions frozen; ``force`` overwrites frozen ones (sent as
     ``?force=true``). A frozen version whose name is in ``halt_on_frozen`` raises
     FrozenCookbook before anything is sent; other frozen versions are skipped.
-    ``concurrency`` bounds the parallel file PUTs.
+    ``concurrency`` bounds the parallel requests. ``check_dependencies`` refuses,
+    before sending anything, a cookbook whose dependencies are neither in the
+    upload nor on the server, as knife does.
     """
 
     freeze: bool = True
     force: bool = False
     halt_on_frozen: frozenset[str] = frozenset()
+    check_dependencies: bool = False
     concurrency: int = DEFAULT_CONCURRENCY
     commit_attempts: int = COMMIT_ATTEMPTS
     commit_backoff: float = COMMIT_BACKOFF
@@ -269,6 +273,8 @@ def upload_cookbooks(
     existing = _read_existing(api, cookbooks, listed, options, tally)
 
     # 2. Plan, and halt before sending anything.
+    if options.check_dependencies:
+        _require_dependencies(api, cookbooks, listed)
     plans = [
         _plan(api, cookbook, existing.get(cookbook.full_name), api_version, options)
         for cookbook in cookbooks
@@ -393,6 +399,54 @@ def manifest_files(body: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
 
 
 # Stage 2: plan.
+
+
+def missing_dependencies(
+    cookbooks: Sequence[LoadedCookbook], listed: Mapping[str, set[str]]
+) -> list[tuple[LoadedCookbook, str, str]]:
+    """``(cookbook, dependency, constraint)`` that no version being uploaded or on
+    the server satisfies. A constraint kitchenctl cannot parse is not checked."""
+    available: dict[str, set[str]] = {name: set(v) for name, v in listed.items()}
+    for cookbook in cookbooks:
+        available.setdefault(cookbook.name, set()).add(cookbook.version)
+
+    missing = []
+    for cookbook in cookbooks:
+        dependencies = cookbook.metadata.get("dependencies") or {}
+        for name, constraint in sorted(dependencies.items()):
+            if not _satisfied(str(constraint), available.get(name, set())):
+                missing.append((cookbook, name, str(constraint)))
+    return missing
+
+
+def _satisfied(constraint: str, versions: set[str]) -> bool:
+    try:
+        parsed = Constraint.parse(constraint)
+        candidates = [Version.parse(version) for version in versions]
+    except VersionFormatError:
+        return bool(versions)
+    return any(parsed.satisfies(version) for version in candidates)
+
+
+def _require_dependencies(
+    api: ChefServerAPI,
+    cookbooks: Sequence[LoadedCookbook],
+    listed: Mapping[str, set[str]],
+) -> None:
+    missing = missing_dependencies(cookbooks, listed)
+    if not missing:
+        return
+    cookbook = missing[0][0]
+    named = ", ".join(
+        f"{name} ({constraint})"
+        for book, name, constraint in missing
+        if book is cookbook
+    )
+    raise NotFound(
+        f"Cookbook {cookbook.name} depends on cookbooks which are not currently being "
+        f"uploaded and cannot be found on the server at {api.url}: {named}",
+        hint="upload them in the same command, or use kitchenctl deps upload",
+    )
 
 
 def _plan(

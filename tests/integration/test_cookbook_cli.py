@@ -109,7 +109,7 @@ def test_list_and_show(
 def test_download_is_byte_identical_and_atomic(
     chef_profile: ChefServerHandle, example: list[Path], prefix: str, tmp_path: Path
 ) -> None:
-    ok("cookbook", "upload", str(example[2]))
+    ok("cookbook", "upload", *map(str, example))
     target = tmp_path / "downloads"
     name = f"{prefix}dockerhost"
 
@@ -173,7 +173,7 @@ def test_upload_compiles_metadata_rb(
     root = tmp_path / "web"
     (root / "recipes").mkdir(parents=True)
     (root / "metadata.rb").write_text(
-        f"name '{prefix}web'\nversion '1.2.0'\ndepends 'apt', '>= 2.0'\n"
+        f"name '{prefix}web'\nversion '1.2.0'\nchef_version '>= 16'\n"
     )
     (root / "recipes" / "default.rb").write_text("log 'web'\n")
 
@@ -183,8 +183,24 @@ def test_upload_compiles_metadata_rb(
     )
 
     assert uploaded.stdout.startswith(f"Uploaded {prefix}web (1.2.0) to:")
-    assert shown["metadata"]["dependencies"] == {"apt": ">= 2.0"}
+    assert shown["metadata"]["chef_versions"] == [[">= 16"]]
     records = shown.get("all_files") or shown["root_files"]
     paths = {record["path"] for record in records}
     assert {"metadata.rb", "metadata.json"} <= paths
     assert not (root / "metadata.json").exists()
+
+
+def test_upload_refuses_missing_dependencies_before_sending(
+    chef_profile: ChefServerHandle, example: list[Path], prefix: str
+) -> None:
+    refused = run_cli("cookbook", "upload", str(example[2]))
+    listed = json.loads(ok("--format", "json", "cookbook", "list").stdout)
+
+    assert refused.exit_code == 6
+    assert refused.stderr == (
+        f"ERROR: Cookbook {prefix}dockerhost depends on cookbooks which are not "
+        f"currently being uploaded and cannot be found on the server at "
+        f"{chef_profile.url}: {prefix}apt (>= 0.0.0), {prefix}docker (~> 1.0) "
+        "(upload them in the same command, or use kitchenctl deps upload)\n"
+    )
+    assert f"{prefix}dockerhost" not in listed

@@ -54,11 +54,6 @@ class SSLVerifyChoice(StrEnum):
     none = "none"
 
 
-# A one-command app, so the root can register bootstrap lazily like any group.
-app = typer.Typer(add_completion=False)
-
-
-@app.command("bootstrap")
 def bootstrap(
     ctx: typer.Context,
     hosts: Annotated[

@@ -81,8 +81,8 @@ def upload(
     """Upload cookbook folders, as knife does: not frozen unless --freeze.
 
     A version already frozen on the server stops the upload before any file is
-    sent, unless --force. Versions whose files are already on the server are not
-    sent again.
+    sent, unless --force; so does a dependency neither uploaded along nor on the
+    server. Versions whose files are already on the server are not sent again.
     """
     from kitchenctl.cli.upload_report import (
         ProgressReporter,
@@ -98,6 +98,7 @@ def upload(
         freeze=freeze,
         force=force,
         halt_on_frozen=loaded_names(cookbooks),
+        check_dependencies=True,
         concurrency=concurrency,
     )
     reporter = ProgressReporter(state.console)
