@@ -131,6 +131,12 @@ def resolve_target(address: HostAddress, options: ConnectOptions) -> Target:
     with ``-U bob`` connects as alice, as ``ssh -l bob alice@web1`` would.
     """
     config = _host_config(address.host, options)
+    if "proxycommand" in config and not options.gateway:
+        raise SSHError(
+            f"~/.ssh/config gives {address.host} a ProxyCommand, which kitchenctl "
+            "does not run",
+            hint="use ProxyJump (or -G/--gateway) for the jump host instead",
+        )
     identities = [*options.identity_files]
     identities += [Path(path).expanduser() for path in config.get("identityfile", [])]
     proxy_jump = options.gateway or config.get("proxyjump")

@@ -65,3 +65,18 @@ def test_address_beats_options_beats_ssh_config(isolated_home: object) -> None:
     assert (from_address.user, from_address.port) == ("alice", 22)
     assert from_address.known_hosts_name == "10.1.1.1"
     assert from_options.known_hosts_name == "[10.1.1.1]:2200"
+
+
+def test_proxy_command_is_refused_with_the_alternative(isolated_home: object) -> None:
+    from pathlib import Path
+
+    from kitchenctl.errors import SSHError
+
+    config = Path(str(isolated_home)) / ".ssh" / "config"
+    config.parent.mkdir()
+    config.write_text("Host web1\n  ProxyCommand nc gw %h %p\n")
+
+    with pytest.raises(SSHError, match="ProxyCommand") as caught:
+        resolve_target(parse_address("web1"), ConnectOptions())
+
+    assert "ProxyJump" in str(caught.value)
