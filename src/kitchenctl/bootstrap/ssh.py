@@ -100,6 +100,8 @@ class ConnectOptions:
     timeout: float = 15.0
     attempts: int = 3
     retry_delay: float = 2.0
+    # A command silent for this long fails its host; None waits for ever, as ssh does.
+    idle_timeout: float | None = None
 
     def known_hosts_file(self) -> Path:
         return self.known_hosts or Path.home() / ".ssh" / "known_hosts"
@@ -186,10 +188,13 @@ class Session:
         client: paramiko.SSHClient,
         target: Target,
         jump: Session | None = None,
+        *,
+        idle_timeout: float | None = None,
     ) -> None:
         self._client = client
         self.target = target
         self._jump = jump
+        self._idle_timeout = idle_timeout
 
     def close(self) -> None:
         self._client.close()
@@ -221,6 +226,11 @@ class Session:
         logger.debug("%s: running %s", self.target.name, wrapped)
         try:
             status, output = self._exec(wrapped, privilege, stdin, on_line)
+        except TimeoutError as exc:
+            raise SSHError(
+                f"{self.target.name} printed nothing for {self._idle_timeout:g} s",
+                hint="check what the script waits for, or raise --session-timeout",
+            ) from exc
         except (OSError, EOFError) as exc:
             raise self._lost(exc) from exc
         except _paramiko_errors() as exc:
@@ -248,6 +258,7 @@ class Session:
         if transport is None or not transport.is_active():
             raise SSHError(f"the SSH connection to {self.target.name} is closed")
         channel = transport.open_session()
+        channel.settimeout(self._idle_timeout)
         try:
             if privilege.sudo and privilege.pty:
                 channel.get_pty(width=200)
@@ -431,7 +442,7 @@ def connect(target: Target, options: ConnectOptions) -> Session:
         if jump is not None:
             jump.close()
         raise
-    return Session(client, target, jump)
+    return Session(client, target, jump, idle_timeout=options.idle_timeout)
 
 
 def _with_retries(

@@ -122,6 +122,12 @@ def bootstrap(
     ssh_config: Annotated[
         Path | None, typer.Option(help="ssh_config file [~/.ssh/config].")
     ] = None,
+    session_timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=1, help="Fail a host whose commands print nothing for SECONDS."
+        ),
+    ] = None,
     sudo: Annotated[bool, typer.Option(help="Run the script with sudo.")] = False,
     use_sudo_password: Annotated[
         bool,
@@ -282,6 +288,7 @@ def bootstrap(
         host_key_check=HostKeyCheck(host_key_check.value),
         known_hosts=known_hosts,
         ssh_config=ssh_config,
+        idle_timeout=session_timeout,
     )
     # As knife does with -P: the login password serves sudo too, unless one is set.
     sudo_password = None

@@ -367,3 +367,28 @@ def test_legacy_validator_mode_lets_the_first_run_register(
     assert record["server_node"]["run_list"] == ["recipe[base]"]
     config = sshd_world / "etc" / unique_name
     assert (config / "validation.pem").read_bytes() == validator.read_bytes()
+
+
+def test_a_silent_host_times_out_and_its_folder_is_removed(
+    bootstrap: Bootstrap,
+    sshd: SSHDFactory,
+    isolated_home: Path,
+    tmp_path: Path,
+    unique_name: str,
+) -> None:
+    server = sshd.start()
+    alias(isolated_home, unique_name, server, "kctl-boot")
+
+    result = bootstrap(
+        unique_name,
+        "--session-timeout",
+        "1",
+        "--bootstrap-preinstall-command",
+        "sleep 20",
+    )
+
+    assert result.exit_code == 13
+    log = (tmp_path / "logs" / f"{unique_name}.log").read_text()
+    assert f"ERROR: {unique_name} printed nothing for 1 s" in log
+    folder = log.split("Uploaded the bootstrap script to ")[1].split()[0]
+    assert not Path(folder).exists()

@@ -303,3 +303,19 @@ def test_ssh_agent_key_is_used(
     finally:
         agent.terminate()
         agent.wait(timeout=10)
+
+
+def test_a_silent_command_times_out_and_the_session_still_works(
+    sshd: SSHDFactory, isolated_home: Path
+) -> None:
+    server = sshd.start()
+    trust(server, isolated_home)
+    opts = options(idle_timeout=1.0)
+    target = resolve_target(parse_address(f"kctl-boot@{server.spec}"), opts)
+
+    with connect(target, opts) as session:
+        with pytest.raises(SSHError, match="printed nothing for 1 s"):
+            session.run("echo started; sleep 30")
+        status, output = session.run("echo still here")
+
+    assert (status, output) == (0, "still here")
