@@ -13,8 +13,9 @@ registration, upload, run, removal), not a Chef run.
 Measured, each the median of ``--repeat`` runs of the real ``kitchenctl`` command:
 
 1. validatorless, 1 host, then N hosts (goal: N within 1.5x of 1);
-2. legacy validator mode (no server calls), N hosts, against pyinfra 3 uploading and
-   running the same rendered scripts on the same hosts with sudo (goal: faster).
+2. legacy validator mode (no server calls: SSH orchestration alone), 1 host and N
+   hosts, and pyinfra 3 uploading and running the same rendered scripts on the same
+   N hosts with sudo (goal: kitchenctl faster).
 
 pyinfra is installed into a throwaway virtualenv under /tmp (never a project
 dependency): ``python3 -m venv /tmp/kitchenctl-bench-pyinfra && .../pip install
@@ -24,7 +25,6 @@ pyinfra``. The script does it itself when the folder is missing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -125,7 +125,18 @@ class Bench:
             str(inventory),
             str(deploy),
         ]
-        return _timed(command, self.environment(validator=True))
+        etc = self.root / "world" / "etc"
+        for old in etc.glob("*/client.rb"):
+            old.unlink()
+        elapsed = _timed(command, self.environment(validator=True))
+
+        # pyinfra can exit 0 with every operation failed; check the work was done.
+        missing = [
+            n for n in self.names[:count] if not (etc / n / "client.rb").exists()
+        ]
+        if missing:
+            raise SystemExit(f"pyinfra did not bootstrap {', '.join(missing)}")
+        return elapsed
 
     def script_for(self, name: str) -> str:
         """The script kitchenctl renders for ``name`` in validator mode."""
@@ -175,7 +186,8 @@ def _pyinfra_inventory(bench: Bench, count: int) -> str:
         )
         for name, server in zip(bench.names[:count], bench.hosts, strict=False)
     ]
-    return f"hosts = {json.dumps(hosts)}\n"
+    # pyinfra wants (name, data) tuples: repr, not JSON, which would make lists.
+    return f"hosts = {hosts!r}\n"
 
 
 def _pyinfra_deploy(scripts: Path) -> str:
@@ -275,16 +287,20 @@ def main() -> None:
         report(f"validatorless, {count} hosts", many)
         print(f"ratio {count}/1: {median(many) / median(one):.2f} (goal <= 1.5)")
 
-        if not options.no_pyinfra:
-            ours, theirs = [], []
-            for _ in range(options.repeat):
-                ours.append(bench.kitchenctl(count, validator=True))
+        # Validator mode makes no server calls: SSH orchestration alone.
+        alone, ours, theirs = [], [], []
+        for _ in range(options.repeat):
+            alone.append(bench.kitchenctl(1, validator=True))
+            ours.append(bench.kitchenctl(count, validator=True))
+            if not options.no_pyinfra:
                 theirs.append(bench.pyinfra(count))
-            report(f"kitchenctl, validator mode, {count} hosts", ours)
+        report("kitchenctl, validator mode, 1 host", alone)
+        report(f"kitchenctl, validator mode, {count} hosts", ours)
+        print(f"ratio {count}/1: {median(ours) / median(alone):.2f} (goal <= 1.5)")
+        if theirs:
             report(f"pyinfra, same scripts, {count} hosts", theirs)
-            print(
-                f"pyinfra / kitchenctl: {median(theirs) / median(ours):.2f} (goal > 1)"
-            )
+            ratio = median(theirs) / median(ours)
+            print(f"pyinfra / kitchenctl: {ratio:.2f} (goal > 1)")
         print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

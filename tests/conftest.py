@@ -10,6 +10,7 @@ import pytest
 pytest_plugins = [
     "tests.fixtures.chef_servers",
     "tests.fixtures.ruby_oracle",
+    "tests.fixtures.supermarket",
     "tests.fixtures.git_identity",
     "tests.fixtures.sshd",
     "tests.fixtures.client_installer",

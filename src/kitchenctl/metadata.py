@@ -29,6 +29,9 @@ DEFAULT_LICENSE = "All rights reserved"
 METADATA_DOCS = "https://docs.chef.io/config_rb_metadata/"
 
 # Chef::VersionConstraint::PATTERN, and the versions Chef::Version(::Platform) accepts.
+# Chef checks metadata.rb with these, not with semverse, so kitchenctl.versions (which
+# follows semverse for Berkshelf) is not used here: `supports 'windows', '>= 6'` and
+# FreeBSD's `10.1-RELEASE` are valid for Chef, and Chef keeps the text as written.
 CONSTRAINT_PATTERN = re.compile(r"^(<|>|=|<=|>=|~>) *([0-9].*)$")
 COOKBOOK_VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
 PLATFORM_VERSION_PATTERN = re.compile(

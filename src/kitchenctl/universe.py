@@ -20,6 +20,8 @@ from kitchenctl.versions import ANY, Constraint, Version, VersionFormatError
 
 log = logging.getLogger(__name__)
 
+LOCAL_TYPES = frozenset({"path", "git", "chef_repo"})
+
 
 @dataclass(frozen=True, eq=False)
 class CookbookVersion:
@@ -36,9 +38,17 @@ class CookbookVersion:
     location_path: str = ""
     download_url: str = ""
     source: str = ""
+    # The constraints as the metadata wrote them (">= 2.0"), for Berksfile.lock.
+    dependency_texts: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.name} ({self.version})"
+
+    @property
+    def is_local(self) -> bool:
+        """A cookbook on disk (path, git checkout, chef-repo): ``location_path``
+        is then its folder rather than an API URL."""
+        return self.location_type in LOCAL_TYPES
 
 
 @lru_cache(maxsize=4096)
@@ -128,12 +138,16 @@ def _cookbook_version(
     name: str, text: str, entry: Any, source: str
 ) -> CookbookVersion | None:
     entry = entry if isinstance(entry, Mapping) else {}
+    raw = {
+        dependency: constraint
+        for dependency, constraint in (entry.get("dependencies") or {}).items()
+        if dependency != name
+    }
     try:
         version = parse_version(text)
         dependencies = tuple(
             (dependency, _dependency_constraint(constraint))
-            for dependency, constraint in (entry.get("dependencies") or {}).items()
-            if dependency != name
+            for dependency, constraint in raw.items()
         )
     except VersionFormatError as exc:
         log.warning("skipping %s %r from %s: %s", name, text, source, exc.message)
@@ -146,6 +160,15 @@ def _cookbook_version(
         location_path=str(entry.get("location_path") or ""),
         download_url=str(entry.get("download_url") or ""),
         source=source,
+        dependency_texts=tuple(
+            (
+                dependency,
+                constraint if isinstance(constraint, str) and constraint else str(c),
+            )
+            for (dependency, constraint), (_, c) in zip(
+                raw.items(), dependencies, strict=True
+            )
+        ),
     )
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.helpers import run_cli
 
 INLINE = "-----BEGIN RSA PRIVATE KEY-----\nSECRETSECRET\n-----END RSA PRIVATE KEY-----"
@@ -66,3 +68,30 @@ def test_node_commands_without_configuration_say_what_is_missing() -> None:
         "ERROR: profile 'default' does not set chef_server_url (or --server-url), "
         "client_name (or --client-name), client_key (or --key)"
     )
+
+
+def test_init_writes_to_the_environment_file_with_a_protocol(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "creds" / "credentials"
+    monkeypatch.setenv("CHEF_CREDENTIALS_FILE", str(target))
+
+    result = run_cli(
+        "--server-url",
+        "http://127.0.0.1:1",
+        "--client-name",
+        "admin",
+        "--key",
+        str(tmp_path / "admin.pem"),
+        "config",
+        "init",
+        "--signing-protocol",
+        "1.1",
+    )
+    shown = json.loads(run_cli("--format", "json", "config", "show").stdout)
+
+    assert result.exit_code == 0, result.stderr
+    assert 'authentication_protocol_version = "1.1"' in target.read_text()
+    assert shown["signing_protocol"] == "1.1"
+    assert shown["client_key"] == str(tmp_path / "admin.pem")
+    assert shown["credentials_file"] == str(target)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 
 import pytest
-import typer
 
-import kitchenctl.cli.commands  # noqa: F401 (registers the lazy groups)
-from kitchenctl.cli.lazy import _LAZY_GROUPS
+from kitchenctl.cli.commands import build_app
+from kitchenctl.cli.lazy import LazyEntry, lazy_entries, load
 from tests.cli.helpers import run_cli
 
 HEAVY = (
@@ -19,8 +17,12 @@ HEAVY = (
     "cryptography",
     "tomllib",
     "paramiko",
+    "cookiecutter",
     "kitchenctl.cli.node",
     "kitchenctl.cli.config",
+    "kitchenctl.cli.cookbook",
+    "kitchenctl.cli.generate",
+    "kitchenctl.cli.bootstrap",
 )
 
 
@@ -41,15 +43,24 @@ def test_startup_imports_nothing_heavy(arguments: list[str]) -> None:
     assert completed.stderr == "[]"
 
 
-@pytest.mark.parametrize("name", sorted(_LAZY_GROUPS))
-def test_lazy_group_help_matches_the_group(name: str) -> None:
-    group = _LAZY_GROUPS[name]
-    app = importlib.import_module(group.module).app
-    listed = run_cli("--help").stdout
-    own_help = (
-        typer.main.get_command(app).help if group.single_command else app.info.help
-    )
+build_app()
 
-    assert isinstance(own_help, str)
-    assert own_help.splitlines()[0] == group.help
-    assert f"  {name}" in listed and group.help in listed
+
+@pytest.mark.parametrize("entry", lazy_entries(), ids=lambda entry: entry.name)
+def test_listed_help_matches_the_command(entry: LazyEntry) -> None:
+    command = load(entry)
+    listed = run_cli("--help").stdout
+
+    assert command.help.strip().splitlines()[0] == entry.help
+    assert f"  {entry.name}" in listed
+    assert entry.help[:40] in listed
+
+
+@pytest.mark.parametrize("name", ["node", "cookbook", "generate"])
+def test_group_help_is_plain_and_has_no_completion_options(name: str) -> None:
+    result = run_cli(name, "--help")
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Usage: kitchenctl {name} [OPTIONS] COMMAND")
+    assert "--install-completion" not in result.stdout
+    assert "─" not in result.stdout

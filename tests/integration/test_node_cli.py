@@ -272,3 +272,14 @@ def test_unreachable_server_is_one_clear_line(chef_profile: ChefServerHandle) ->
     assert result.exit_code == 10
     assert result.stderr.startswith(f"ERROR: cannot reach the Chef server at {url}")
     assert result.stderr.count("\n") == 1
+
+
+def test_unknown_user_is_one_clear_line(chef_profile: ChefServerHandle) -> None:
+    result = run_cli("--client-name", "nosuchuser", "node", "list")
+
+    assert result.exit_code == 8
+    assert result.stderr.startswith(
+        f"ERROR: Failed to authenticate to {chef_profile.url} as nosuchuser with key "
+    )
+    assert "Failed to authenticate as 'nosuchuser'" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -339,3 +339,17 @@ def test_more_real_metadata_rb_files_evaluate(cookbook: str) -> None:
     for key, value in RB_ONLY_EXPECTED[cookbook].items():
         assert document[key] == value, key
     assert metadata.ignored_calls == ()
+
+
+def test_platform_versions_follow_chef_not_semverse(tmp_path: Path) -> None:
+    source = (
+        "name 'x'\nsupports 'windows', '>= 6'\nsupports 'freebsd', '>= 10.1-RELEASE'\n"
+        "supports 'ubuntu', '>=20.04'\ndepends 'apt', '~>7'\n"
+    )
+    document = compile_source(source, tmp_path)
+    assert document["platforms"] == {
+        "windows": ">= 6",
+        "freebsd": ">= 10.1-RELEASE",
+        "ubuntu": ">= 20.04",
+    }
+    assert document["dependencies"] == {"apt": "~> 7"}

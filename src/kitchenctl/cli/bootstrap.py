@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Registrar,
     )
     from kitchenctl.bootstrap.registration import Identity, NodeSpec
+    from kitchenctl.bootstrap.ssh import ConnectOptions, Privilege
     from kitchenctl.cli.console import Console
     from kitchenctl.config import Key, Settings
 
@@ -53,11 +54,6 @@ class SSLVerifyChoice(StrEnum):
     none = "none"
 
 
-# A one-command app, so the root can register bootstrap lazily like any group.
-app = typer.Typer(add_completion=False)
-
-
-@app.command("bootstrap")
 def bootstrap(
     ctx: typer.Context,
     hosts: Annotated[
@@ -130,8 +126,8 @@ def bootstrap(
     use_sudo_password: Annotated[
         bool,
         typer.Option(
-            help=f"Give sudo a password: asked for, or read from "
-            f"${SUDO_PASSWORD_VARIABLE}. Implies --sudo.",
+            help=f"Give sudo a password: ${SUDO_PASSWORD_VARIABLE}, else the SSH "
+            "password, else asked for. Implies --sudo.",
         ),
     ] = False,
     concurrency: Annotated[
@@ -287,9 +283,13 @@ def bootstrap(
         known_hosts=known_hosts,
         ssh_config=ssh_config,
     )
-    sudo_password = _secret(
-        console, use_sudo_password, SUDO_PASSWORD_VARIABLE, "sudo password"
-    )
+    # As knife does with -P: the login password serves sudo too, unless one is set.
+    sudo_password = None
+    if use_sudo_password:
+        sudo_password = os.environ.get(SUDO_PASSWORD_VARIABLE) or connect.password
+        sudo_password = sudo_password or _secret(
+            console, True, SUDO_PASSWORD_VARIABLE, "sudo password"
+        )
     privilege = Privilege(sudo=sudo or use_sudo_password, password=sudo_password)
     plan = _with_run_settings(plan, connect, privilege, log_dir or _default_log_dir())
 
@@ -299,7 +299,7 @@ def bootstrap(
 
 
 def _with_run_settings(
-    plan: BootstrapPlan, connect: Any, privilege: Any, log_dir: Path
+    plan: BootstrapPlan, connect: ConnectOptions, privilege: Privilege, log_dir: Path
 ) -> BootstrapPlan:
     from dataclasses import replace
 

@@ -1,7 +1,8 @@
 """The command tree: every group and top-level command is registered here.
 
-``add_lazy_group`` keeps a group's module unimported until the group runs (see
-cli/lazy.py), so ``kitchenctl --help`` stays fast however many groups there are.
+Each is listed in ``kitchenctl --help`` with the help line given here, and its module
+is imported only when the user runs it (cli/lazy.py), so start-up stays fast.
+tests/cli/test_startup.py checks that each line matches the module's own help.
 """
 
 from __future__ import annotations
@@ -9,27 +10,27 @@ from __future__ import annotations
 import typer
 
 from kitchenctl.cli.app import app
-from kitchenctl.cli.lazy import add_lazy_group
+from kitchenctl.cli.lazy import add_lazy_command, add_lazy_group, lazy_entries
 
-add_lazy_group(
-    "config", "kitchenctl.cli.config", "Show or write the Chef credentials profile."
+# One line per group: kitchenctl.cli.<name> holds a typer app named ``app``.
+GROUPS = (
+    ("config", "Show or write the Chef credentials profile."),
+    ("node", "Manage nodes on the Chef server."),
+    ("cookbook", "Work with cookbooks."),
+    ("generate", "Create cookbooks, repositories, Policyfiles and cookbook files."),
+    ("server", "Run the embedded Chef Infra Server."),
+    ("deps", "Resolve, lock, fetch and vendor cookbook dependencies."),
 )
-add_lazy_group("node", "kitchenctl.cli.node", "Manage nodes on the Chef server.")
-add_lazy_group("cookbook", "kitchenctl.cli.cookbook", "Work with cookbooks.")
-add_lazy_group(
-    "generate",
-    "kitchenctl.cli.generate",
-    "Create cookbooks, repositories, Policyfiles and cookbook files.",
-)
-add_lazy_group(
-    "bootstrap",
-    "kitchenctl.cli.bootstrap",
-    "Install Chef Infra Client over SSH and register nodes.",
-    single_command=True,
-)
-add_lazy_group("server", "kitchenctl.cli.server", "Run the embedded Chef Infra Server.")
+
+# One line per top-level command: kitchenctl.cli.<name> holds a function named <name>.
+COMMANDS = (("bootstrap", "Install Chef Infra Client over SSH and register nodes."),)
 
 
 def build_app() -> typer.Typer:
-    """The root app with every command group added."""
+    """The root app with every command group and command registered."""
+    if not lazy_entries():
+        for name, help in GROUPS:
+            add_lazy_group(name, help)
+        for name, help in COMMANDS:
+            add_lazy_command(name, help)
     return app

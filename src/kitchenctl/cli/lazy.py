@@ -1,9 +1,10 @@
-"""Command groups whose modules are imported only when the group runs.
+"""Command groups and commands whose modules are imported only when they run.
 
-``kitchenctl --help`` lists every group but runs none, so importing each group's module
-and building its typer commands would be wasted startup time. A lazy group is listed
-with its one-line help from ``add_lazy_group``; its module is imported, and its typer
-app turned into a click group, only when the user names it.
+``kitchenctl --help`` lists every group but runs none, so importing each module and
+building its typer commands would be wasted start-up time. A lazy entry is listed
+with the help line it was registered with; its module ``kitchenctl.cli.<name>`` is
+imported, and turned into click commands exactly as ``add_typer`` / ``command`` would
+have done, only when the user names it.
 """
 
 from __future__ import annotations
@@ -17,39 +18,57 @@ from typer.core import TyperCommand, TyperGroup
 
 
 @dataclass(frozen=True)
-class LazyGroup:
-    """Where a command group lives: ``module`` holds a typer app named ``app``."""
+class LazyEntry:
+    """``kitchenctl.cli.<name>`` holds a typer app ``app`` (a group) or a function
+    ``<name>`` (a top-level command); ``help`` is the first line of its own help."""
 
     name: str
-    module: str
     help: str
-    single_command: bool = False
+    is_group: bool
 
 
-_LAZY_GROUPS: dict[str, LazyGroup] = {}
+_LAZY: dict[str, LazyEntry] = {}
 
 
-def add_lazy_group(
-    name: str, module: str, help: str, *, single_command: bool = False
-) -> None:
-    """Register a group; ``help`` must match the first line of the group's own help.
+def add_lazy_group(name: str, help: str) -> None:
+    _LAZY[name] = LazyEntry(name, help, is_group=True)
 
-    The module's ``app`` should be ``typer.Typer(..., add_completion=False)``, as the
-    root has no completion commands either. With ``single_command`` the app's one
-    command stands at the top level (``kitchenctl bootstrap``) instead of in a group.
-    """
-    _LAZY_GROUPS[name] = LazyGroup(name, module, help, single_command)
+
+def add_lazy_command(name: str, help: str) -> None:
+    _LAZY[name] = LazyEntry(name, help, is_group=False)
+
+
+def lazy_entries() -> tuple[LazyEntry, ...]:
+    return tuple(_LAZY.values())
+
+
+def load(entry: LazyEntry) -> Any:
+    """Import the entry's module and build its click command, as the root would."""
+    module = importlib.import_module(f"kitchenctl.cli.{entry.name}")
+
+    # A stand-in root with the real root's settings, so help renders the same way.
+    holder = typer.Typer(add_completion=False, rich_markup_mode=None)
+    holder.callback()(_no_options)
+    if entry.is_group:
+        holder.add_typer(module.app, name=entry.name)
+    else:
+        holder.command(entry.name)(getattr(module, entry.name))
+    return typer.main.get_command(holder).commands[entry.name]  # type: ignore[attr-defined]
+
+
+def _no_options() -> None:
+    """The stand-in root's callback; it never runs."""
 
 
 class RootGroup(TyperGroup):
-    """The root command: eager typer groups as usual, lazy ones loaded on demand."""
+    """The root command: lazy entries are placeholders until one is invoked."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._listing = False
-        for group in _LAZY_GROUPS.values():
+        for entry in _LAZY.values():
             # A placeholder that only carries the help line for the command list.
-            self.add_command(TyperCommand(group.name, help=group.help), group.name)
+            self.add_command(TyperCommand(entry.name, help=entry.help), entry.name)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
@@ -59,23 +78,9 @@ class RootGroup(TyperGroup):
             self._listing = False
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        group = _LAZY_GROUPS.get(cmd_name)
-        if group is None or self._listing:
+        entry = _LAZY.get(cmd_name)
+        if entry is None or self._listing:
             return super().get_command(ctx, cmd_name)
-        typer_app = importlib.import_module(group.module).app
-        # get_group keeps a group a group even while it has a single command.
-        if group.single_command:
-            command = typer.main.get_command(typer_app)
-        else:
-            command = typer.main.get_group(typer_app)
-        command.name = group.name
-        _inherit_markup(command, self.rich_markup_mode)
-        self.commands[group.name] = command
+        command = load(entry)
+        self.commands[cmd_name] = command
         return command
-
-
-def _inherit_markup(command: Any, mode: Any) -> None:
-    """Render help as the root does, as ``add_typer`` would have arranged."""
-    command.rich_markup_mode = mode
-    for child in getattr(command, "commands", {}).values():
-        _inherit_markup(child, mode)

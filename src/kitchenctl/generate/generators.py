@@ -243,7 +243,7 @@ _APACHE_NOTICE = [
 
 def _owner_values(defaults: GeneratorDefaults, year: int | None) -> dict[str, object]:
     """Copyright, email and license, as every owned template takes them."""
-    this_year = year or datetime.datetime.now(tz=datetime.UTC).year
+    this_year = year or datetime.date.today().year
     return {
         "copyright_holder": defaults.copyright_holder,
         "email": defaults.email,

@@ -84,6 +84,7 @@ def test_one_host_with_key_auth_and_sudo(
     bootstrap: Bootstrap,
     sshd: SSHDFactory,
     isolated_home: Path,
+    tmp_path: Path,
     sshd_world: Path,
     client_installer: ClientInstaller,
     chef_profile: ChefServerHandle,
@@ -92,7 +93,24 @@ def test_one_host_with_key_auth_and_sudo(
     server = sshd.start()
     alias(isolated_home, unique_name, server, "kctl-boot")
 
-    result = bootstrap(unique_name, "--sudo", "-r", "base,role[web]", "--tags", "blue")
+    api = admin_api(chef_profile)
+    environment = f"{unique_name}-env"
+    api.post("environments", {"name": environment, "json_class": "Chef::Environment"})
+    attributes = tmp_path / "attributes.json"
+    attributes.write_text('{"app": {"port": 8080}}')
+
+    result = bootstrap(
+        unique_name,
+        "--sudo",
+        "-r",
+        "base,role[web]",
+        "--tags",
+        "blue",
+        "-E",
+        environment,
+        "--json-attribute-file",
+        str(attributes),
+    )
 
     assert result.exit_code == 0, result.stdout + result.stderr
     record = standin_record(sshd_world, unique_name)
@@ -102,11 +120,14 @@ def test_one_host_with_key_auth_and_sudo(
     assert record["first_boot"]["run_list"] == ["base", "role[web]"]
     assert client_installer.installs() == ["cinc stable latest"]
 
-    node = admin_api(chef_profile).get(f"nodes/{unique_name}")
+    assert record["environment"] == environment
+    node = api.get(f"nodes/{unique_name}")
     assert node["automatic"]["standin"] == {"converged": True}
-    assert node["normal"]["tags"] == ["blue"]
+    assert node["normal"] == {"app": {"port": 8080}, "tags": ["blue"]}
+    assert node["chef_environment"] == environment
     assert f"[{unique_name}] Stand-in client: run complete" in result.stdout
-    assert "ok" in result.stdout.splitlines()[-3]
+    summary_row = [line for line in result.stdout.splitlines() if "│ ok" in line]
+    assert len(summary_row) == 1 and unique_name in summary_row[0]
 
 
 def test_password_auth_and_sudo_password_leave_no_secret_behind(
@@ -123,8 +144,8 @@ def test_password_auth_and_sudo_password_leave_no_secret_behind(
     alias(isolated_home, unique_name, server, "kctl-sudopw")
     (isolated_home / ".ssh" / "id_ed25519").unlink()
     password = sshd.users.password
+    # The SSH password serves sudo too, as knife's -P does.
     monkeypatch.setenv("KITCHENCTL_SSH_PASSWORD", password)
-    monkeypatch.setenv("KITCHENCTL_SUDO_PASSWORD", password)
     caplog.set_level("DEBUG", logger="kitchenctl")
 
     result = bootstrap(
@@ -266,10 +287,19 @@ def test_unknown_host_key_fails_before_registration(
 ) -> None:
     server = sshd.start()
 
-    result = bootstrap(f"kctl-boot@{server.spec}", "-N", unique_name, "--sudo")
+    result = bootstrap(
+        f"kctl-boot@{server.spec}",
+        "-N",
+        unique_name,
+        "--sudo",
+        options=("--format", "json"),
+    )
 
     assert result.exit_code == 13
-    assert "is unknown" in result.stdout
+    [host] = json.loads(result.stdout)["hosts"]
+    assert (host["node"], host["ok"]) == (unique_name, False)
+    assert "is unknown" in host["message"]
+    assert "--host-key-check accept-new" in host["message"]
     with pytest.raises(Exception, match="not found"):
         admin_api(chef_profile).get(f"clients/{unique_name}")
 
@@ -293,3 +323,47 @@ def test_a_failing_script_fails_the_host_and_is_still_removed(
     folder = log.split("Uploaded the bootstrap script to ")[1].split()[0]
     assert folder.startswith("/tmp/kitchenctl.")
     assert not Path(folder).exists()
+
+
+def test_legacy_validator_mode_lets_the_first_run_register(
+    sshd: SSHDFactory,
+    isolated_home: Path,
+    sshd_world: Path,
+    client_installer: ClientInstaller,
+    goiardi: ChefServerHandle,
+    unique_name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = sshd.start()
+    alias(isolated_home, unique_name, server, "kctl-boot")
+    validator = goiardi.admin_key.with_name("chef-validator.pem")
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        goiardi.credentials_file.read_text() + f'validation_key = "{validator}"\n'
+    )
+    monkeypatch.setenv("CHEF_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("CHEF_PROFILE", goiardi.profile)
+
+    result = run_cli(
+        "bootstrap",
+        unique_name,
+        "--sudo",
+        "-r",
+        "base",
+        "--bootstrap-url",
+        client_installer.url,
+        "--client-path",
+        str(client_installer.client_path),
+        "--config-dir",
+        f"{sshd_world}/etc/{{node}}",
+    )
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Performing legacy client registration" in result.stderr
+    record = standin_record(sshd_world, unique_name)
+    assert record["registered_itself"] is True
+    assert record["client_rb"]["validation_client_name"] == "chef-validator"
+    assert record["server_node"]["run_list"] == ["recipe[base]"]
+    config = sshd_world / "etc" / unique_name
+    assert (config / "validation.pem").read_bytes() == validator.read_bytes()

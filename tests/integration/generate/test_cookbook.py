@@ -319,3 +319,15 @@ def test_a_file_in_the_way_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         generate_cookbook(tmp_path / "web", git=False)
     assert caught.value.message == f"{tmp_path / 'web'} exists and is not a folder"
+
+
+def test_copyright_year_defaults_to_this_year(tmp_path: Path) -> None:
+    import datetime
+
+    generate_cookbook(tmp_path / "web", git=False)
+
+    year = datetime.date.today().year
+    assert (
+        f"# Copyright:: {year}, The Authors, All Rights Reserved.\n"
+        in (tmp_path / "web/recipes/default.rb").read_text()
+    )

@@ -313,3 +313,12 @@ def test_absurdly_deep_nesting_is_an_error_not_a_crash(tmp_path: Path) -> None:
     source = "say " + "(" * 3000 + "1" + ")" * 3000
     with pytest.raises(RubyEvalError, match="nested too deeply"):
         run(source, tmp_path)
+
+
+def test_raise_in_the_file_stops_with_its_message(tmp_path: Path) -> None:
+    source = "say 'ok'\nraise 'needs Chef 18' unless respond_to?(:no_such_dsl)\n"
+    with pytest.raises(
+        RubyEvalError,
+        match=r"metadata\.rb:2:1: the file raised an error: needs Chef 18",
+    ):
+        run(source, tmp_path)
