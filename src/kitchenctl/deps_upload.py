@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from kitchenctl.api import ChefServerAPI
 from kitchenctl.cookbook_loader import LoadedCookbook
-from kitchenctl.errors import LockfileError
+from kitchenctl.errors import InputFileError, LockfileError
 from kitchenctl.lockfile import LockedCookbook, Lockfile
 from kitchenctl.uploader import (
     DEFAULT_CONCURRENCY,
@@ -44,11 +44,12 @@ class LockedSelection:
 def select_locked(lockfile: Lockfile, names: Sequence[str] = ()) -> LockedSelection:
     """Pick what ``deps upload [NAME...]`` uploads from ``lockfile``.
 
-    Raises LockfileError for a name the lockfile's GRAPH does not hold.
+    Raises InputFileError for a name the lockfile's GRAPH does not hold.
     """
     missing = [name for name in names if lockfile.locked(name) is None]
     if missing:
-        raise LockfileError(
+        # Berkshelf's DependencyNotFound (120), which kitchenctl maps to 5.
+        raise InputFileError(
             f"Dependency '{missing[0]}' was not found. Please make sure it is in "
             "your Berksfile, and then run `kitchenctl deps install` to download and "
             "install the missing dependencies."

@@ -84,5 +84,5 @@ def test_no_freeze_and_unknown_name(
 
     assert [c["frozen"] for c in unfrozen["cookbooks"]] == [False, False, False]
     assert unfrozen["requests"]["listing"] == 1
-    assert unknown.exit_code == 12
+    assert unknown.exit_code == 5
     assert "Dependency 'nosuch' was not found." in unknown.stderr
