@@ -413,7 +413,7 @@ def upload_command(
     ctx: typer.Context,
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME]...", help="Only these cookbooks (no deps)."),
+        typer.Argument(metavar="NAME", help="Only these cookbooks (no deps)."),
     ] = None,
     berksfile: BerksfileOption = Path("Berksfile"),
     no_freeze: Annotated[
