@@ -5,7 +5,10 @@ number of times for each case, and prints the median and fastest run and the rat
 of the median to the goal (below 1.0 meets it). chef-cli is not installed here; it
 converges a Chef run per generator and needs seconds.
 
-    .venv/bin/python benchmarks/generate.py [--runs 15]
+    .venv/bin/python benchmarks/generate.py [--runs 15] [--breakdown]
+
+``--breakdown`` times each step of one generation instead, in CPU time (which other
+work on the machine disturbs far less than wall time).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 GOAL_SECONDS = 0.4
@@ -83,10 +87,78 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# The steps of one `generate cookbook`, timed in a fresh process (imports happen once).
+STEPS = (
+    "import the CLI and typer",
+    "typer's first parameter parse (imports pydantic)",
+    "import cookiecutter.generate",
+    "cookiecutter's Jinja extensions (import arrow)",
+    "render and install the cookbook",
+    "git init, add, commit",
+)
+
+
+def breakdown_once() -> None:
+    """Time each step in this process, CPU time, and print them as JSON."""
+    import json
+
+    scratch = Path(tempfile.mkdtemp(prefix="kitchenctl-bench-"))
+    os.environ["HOME"] = str(scratch)
+    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
+    (scratch / ".gitconfig").write_text("[user]\n\temail = bench@example.test\n")
+    times: list[float] = []
+
+    def step(action: Callable[[], object]) -> None:
+        started = time.process_time() + _children_cpu()
+        action()
+        times.append(time.process_time() + _children_cpu() - started)
+
+    step(lambda: __import__("kitchenctl.cli.app"))
+    step(lambda: __import__("typer._adapters"))
+    step(lambda: __import__("cookiecutter.generate"))
+    step(lambda: __import__("cookiecutter.extensions"))
+    from kitchenctl.generate import generate_cookbook
+    from kitchenctl.generate.gitinit import init_repository
+
+    step(lambda: generate_cookbook(scratch / "web", git=False))
+    step(lambda: init_repository(scratch / "web", commit_message="bench"))
+    print(json.dumps(times))
+
+
+def breakdown(runs: int) -> None:
+    import json
+
+    samples = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--breakdown-once"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    print(
+        f"generate cookbook step by step, CPU time, median of {runs} processes "
+        "(Python's own start-up not included)"
+    )
+    for index, label in enumerate(STEPS):
+        median = statistics.median(sample[index] for sample in samples)
+        print(f"  {label:50} {median:.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    parser.add_argument("--breakdown", action="store_true", help="time each step")
+    parser.add_argument("--breakdown-once", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    runs = options.runs
+    if options.breakdown_once:
+        return breakdown_once()
+    if options.breakdown:
+        return breakdown(runs)
 
     # One run to warm the file cache and Python's bytecode cache.
     time_once(CASES["cookbook, git commit"], git_identity=True)
