@@ -3,12 +3,14 @@
 Run as root from the repository (it creates the sshd test users, as the tests do):
 
     .venv/bin/python benchmarks/bootstrap.py [--hosts 32] [--repeat 3] [--no-pyinfra]
+        [--server goiardi|embedded]
 
-What it starts, all on loopback: N sshd processes (tests/fixtures/sshd.py), one goiardi
-(tests/fixtures/chef_servers.py). Every host is the same machine, so the "client" is a
-small shell stand-in that reports version 1.0.0 (already installed: no download) and
-reads its client.rb: the figures measure kitchenctl's orchestration (SSH, sudo,
-registration, upload, run, removal), not a Chef run.
+What it starts, all on loopback: N sshd processes (tests/fixtures/sshd.py), one Chef
+server (tests/fixtures/chef_servers.py: ``--server goiardi`` or ``embedded``). Every
+host is the same machine, so the "client" is a small shell stand-in that reports
+version 1.0.0 (already installed: no download) and reads its client.rb: the figures
+measure kitchenctl's orchestration (SSH, sudo, registration, upload, run, removal), not
+a Chef run.
 
 Measured, each the median of ``--repeat`` runs of the real ``kitchenctl`` command:
 
@@ -38,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fixtures.chef_servers import ChefServerHandle, run_goiardi  # noqa: E402
+from tests.fixtures.chef_servers import SERVER_FACTORIES, ChefServerHandle  # noqa: E402
 from tests.fixtures.sshd import (  # noqa: E402
     SSHDFactory,
     SSHServer,
@@ -211,7 +213,7 @@ def _ensure_pyinfra() -> None:
 
 
 @contextmanager
-def bench_session(host_count: int) -> Iterator[Bench]:
+def bench_session(host_count: int, server_name: str = "goiardi") -> Iterator[Bench]:
     users = prepare_machine()
     with ExitStack() as stack:
         root = Path(tempfile.mkdtemp(prefix="kitchenctl-bench-"))
@@ -224,7 +226,7 @@ def bench_session(host_count: int) -> Iterator[Bench]:
 
         home = root / "home"
         client_key = make_key_pair(home / ".ssh" / "id_ed25519")
-        server = stack.enter_context(run_goiardi(root / "goiardi"))
+        server = stack.enter_context(SERVER_FACTORIES[server_name](root / "server"))
         factory = SSHDFactory(world, users, client_key)
         stack.callback(factory.stop_all)
         hosts = factory.start_many(host_count)
@@ -251,9 +253,14 @@ def _write_ssh_config(bench: Bench) -> None:
 
 
 def _write_validator_profile(bench: Bench) -> None:
-    """The server's profile plus validation_key: kitchenctl's legacy mode."""
-    validator = bench.server.admin_key.with_name("chef-validator.pem")
-    bench.validation_key.write_bytes(validator.read_bytes())
+    """The server's profile plus validation_key: kitchenctl's legacy mode.
+
+    Nothing registers with it here (the bench client is a shell script), so any RSA
+    key does; it only travels in the script, as a real validator key would.
+    """
+    from kitchenctl.bootstrap.registration import generate_private_key
+
+    bench.validation_key.write_text(generate_private_key()[0])
     text = bench.server.credentials_file.read_text()
     text += f'validation_key = "{bench.validation_key}"\n'
     (bench.root / "credentials-validator").write_text(text)
@@ -268,15 +275,18 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pyinfra", action="store_true")
+    parser.add_argument("--server", choices=sorted(SERVER_FACTORIES), default="goiardi")
     options = parser.parse_args()
     if not options.no_pyinfra:
         _ensure_pyinfra()
     count = options.hosts
 
-    with bench_session(count) as bench:
+    with bench_session(count, options.server) as bench:
         # One warm-up run, so page cache and sshd's first forks do not count.
         bench.kitchenctl(1, validator=False)
-        print(f"load average before: {os.getloadavg()[0]:.1f}")
+        print(
+            f"server: {options.server}; load average before: {os.getloadavg()[0]:.1f}"
+        )
 
         # Interleaved, so a burst of load elsewhere hits both sides alike.
         one, many = [], []

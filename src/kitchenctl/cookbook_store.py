@@ -121,9 +121,16 @@ class StoreLock:
 def unpack_cookbook(archive: Path, into: Path, *, what: str) -> Path:
     """Unpack a gzip or plain tar cookbook archive safely; return the cookbook folder.
 
-    Refuses absolute paths, ``..``, links leaving the folder, devices, and archives
-    over the size and member limits (UnsafeArchive). The cookbook folder is the
-    unpacked top folder that holds metadata.json or metadata.rb, as Berkshelf picks it.
+    The cookbook folder is the unpacked top folder that holds metadata.json or
+    metadata.rb, as Berkshelf picks it. Raises UnsafeArchive (see unpack_archive).
+    """
+    unpack_archive(archive, into, what=what)
+    return _cookbook_folder(into, what)
+
+
+def unpack_archive(archive: Path, into: Path, *, what: str) -> None:
+    """Unpack a tar archive, refusing absolute paths, ``..``, links leaving the
+    folder, devices, and archives over the size and member limits (UnsafeArchive).
     """
     if archive.stat().st_size > MAX_ARCHIVE_BYTES:
         raise UnsafeArchive(
@@ -132,17 +139,25 @@ def unpack_cookbook(archive: Path, into: Path, *, what: str) -> Path:
     try:
         with tarfile.open(archive, "r:*") as tar:
             members = tar.getmembers()
-            _check_limits(members, what)
+            _check_members(members, what)
             tar.extractall(into, filter="data")
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise UnsafeArchive(
             f"the archive of {what} cannot be unpacked safely: {exc}",
             hint="the source may serve a broken or hostile tarball",
         ) from exc
-    return _cookbook_folder(into, what)
 
 
-def _check_limits(members: list[tarfile.TarInfo], what: str) -> None:
+def _check_members(members: list[tarfile.TarInfo], what: str) -> None:
+    """Refuse what the data filter would quietly rewrite (absolute names), and
+    archives over the limits, before anything is written."""
+    for member in members:
+        if member.name.startswith("/") or ".." in member.name.split("/"):
+            raise UnsafeArchive(
+                f"the archive of {what} cannot be unpacked safely: "
+                f"'{member.name}' would leave the cookbook folder",
+                hint="the source may serve a broken or hostile tarball",
+            )
     if len(members) > MAX_MEMBERS:
         raise UnsafeArchive(f"the archive of {what} has more than {MAX_MEMBERS} files")
     if sum(member.size for member in members) > MAX_UNPACKED_BYTES:

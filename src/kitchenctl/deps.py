@@ -28,7 +28,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kitchenctl.cookbook_store import CookbookStore
-from kitchenctl.errors import InputFileError, LockfileError, UsageError
+from kitchenctl.errors import (
+    InputFileError,
+    KitchenctlError,
+    LockfileError,
+    UsageError,
+)
 from kitchenctl.lockfile import (
     LockedCookbook,
     LockedDependency,
@@ -204,6 +209,8 @@ class InstallReporter(Protocol):
 
     def fetching_universe(self, url: str) -> None: ...
 
+    def universe_failed(self, url: str, error: KitchenctlError) -> None: ...
+
     def downloads_started(self, total: int) -> None: ...
 
     def installed(self, cookbook: InstalledCookbook) -> None: ...
@@ -219,6 +226,9 @@ class SilentReporter:
         return None
 
     def fetching_universe(self, url: str) -> None:
+        return None
+
+    def universe_failed(self, url: str, error: KitchenctlError) -> None:
         return None
 
     def downloads_started(self, total: int) -> None:
@@ -469,13 +479,24 @@ def _check_location(requirement: Requirement, cookbook: CookbookVersion) -> None
 def _universe(
     project: Project, store: CookbookStore, fetched: _Fetched, reporter: InstallReporter
 ) -> Universe:
-    """Every source's universe, fetched in parallel, merged in Berksfile order."""
+    """Every source's universe, fetched in parallel, merged in Berksfile order.
+
+    As in Berkshelf, a source that fails is only a warning while another answers;
+    when every source fails, the first error is raised.
+    """
     for source in project.sources:
         reporter.fetching_universe(source.url)
     with ThreadPoolExecutor(max_workers=max(1, len(project.sources))) as pool:
-        universes = list(
-            pool.map(lambda source: source.universe(store), project.sources)
+        answers = list(
+            pool.map(lambda source: _try_universe(source, store), project.sources)
         )
+    failures = [a for a in answers if isinstance(a, KitchenctlError)]
+    if failures and len(failures) == len(answers):
+        raise failures[0]
+    for source, answer in zip(project.sources, answers, strict=True):
+        if isinstance(answer, KitchenctlError):
+            reporter.universe_failed(source.url, answer)
+    universes = [a for a in answers if isinstance(a, Universe)]
     merged = Universe()
     for cookbook in fetched.cookbooks.values():
         merged.add(cookbook, override=True)
@@ -485,6 +506,13 @@ def _universe(
                 for cookbook in versions.values():
                     merged.add(cookbook)
     return merged
+
+
+def _try_universe(source: Source, store: CookbookStore) -> Universe | KitchenctlError:
+    try:
+        return source.universe(store)
+    except KitchenctlError as error:
+        return error
 
 
 def _chosen_from_lock(lock: Lockfile, fetched: _Fetched) -> dict[str, CookbookVersion]:

@@ -23,6 +23,7 @@ from kitchenctl.cookbook_store import (
     MAX_ARCHIVE_BYTES,
     CookbookStore,
     UnsafeArchive,
+    unpack_archive,
     unpack_cookbook,
 )
 from kitchenctl.errors import InputFileError, ServerError, Unreachable
@@ -250,11 +251,8 @@ def fetch_git(
 
 def unpack_cookbook_tree(archive: Path, into: Path, what: str) -> None:
     """Unpack a git archive with the same safety rules as a cookbook tarball."""
-    import tarfile
-
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    if not any(into.iterdir()):
+    unpack_archive(archive, into, what=what)
+    if not into.is_dir() or not any(into.iterdir()):
         raise InputFileError(f"the git repository {what} is empty at that revision")
 
 

@@ -68,6 +68,10 @@ def test_list_show_tree_and_verify(cookbook: Path, tmp_path: Path) -> None:
         "    apt (2.7.0)",
     ]
 
+    info = run_cli("deps", "info", "web")
+    assert "        Name: web" in info.stdout.splitlines()
+    assert "Dependencies: apt (~> 2.7)" in info.stdout.splitlines()
+
     verified = run_cli("deps", "verify")
     assert verified.stdout.splitlines() == ["Verifying (3) cookbook(s)...", "Verified."]
 
@@ -135,3 +139,27 @@ def test_help_for_every_command() -> None:
         assert run_cli("deps", command, "--help").exit_code == 0
     for command in ["vendor", "package", "verify", "apply"]:
         assert run_cli("deps", command, "--help").exit_code == 0
+
+
+def test_a_dead_second_source_is_only_a_warning(
+    tmp_path: Path, supermarket: Supermarket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fixtures.chef_servers import free_port
+
+    supermarket.publish("apt", "2.7.0")
+    dead = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("BERKSHELF_PATH", str(tmp_path / "berkshelf"))
+    (tmp_path / "Berksfile").write_text(
+        f"source '{supermarket.url}'\nsource '{dead}'\ncookbook 'apt'\n"
+    )
+    result = run_cli("deps", "install", "-b", str(tmp_path / "Berksfile"))
+    assert result.exit_code == 0, result.stderr
+    assert f"WARNING: Error retrieving universe from source: {dead}" in result.stderr
+    assert "  * [Unreachable] " in result.stderr
+    assert (tmp_path / "Berksfile.lock").read_text().endswith("GRAPH\n  apt (2.7.0)\n")
+
+    (tmp_path / "Berksfile.lock").unlink()
+    (tmp_path / "Berksfile").write_text(f"source '{dead}'\ncookbook 'apt'\n")
+    failed = run_cli("deps", "install", "-b", str(tmp_path / "Berksfile"))
+    assert failed.exit_code == 10
+    assert f"Error retrieving universe from source: {dead}/universe" in failed.stderr

@@ -70,12 +70,20 @@ def _file_puts(counting: CountingTransport) -> int:
 
 
 def test_example_flow_skips_frozen_dependencies(
-    api: ChefServerAPI, counting: CountingTransport, tmp_path: Path, prefix: str
+    api: ChefServerAPI,
+    counting: CountingTransport,
+    chef_server: ChefServerHandle,
+    tmp_path: Path,
+    prefix: str,
 ) -> None:
     cookbooks = dockerhost_with_dependencies(tmp_path, prefix)
 
     first = upload_cookbooks(api, cookbooks)
 
+    # goiardi speaks API 0-1 (segments), the embedded server 2 (all_files).
+    assert first.api_version == (1 if chef_server.flavour == "goiardi" else 2)
+    body = counting.bodies_of("PUT", "/cookbooks/")[0]
+    assert ("all_files" in body) == (first.api_version == 2)
     assert [result.status for result in first.results] == [UploadStatus.UPLOADED] * 3
     assert all(result.frozen for result in first.results)
     assert first.requests.file_uploads == _file_puts(counting) > 0

@@ -3,11 +3,11 @@
 knife's order (knife.md §1.6), with kitchenctl's differences:
 
 1. An existing node is deleted after a yes (``--yes`` answers), or kept with its
-   attributes under ``reuse_node``; an existing client is deleted after a yes.
+   attributes under ``reuse_node``.
 2. The client is created with an RSA-2048 key made here; only the public key is sent.
-   A server that refuses ``public_key`` (400) is asked to ``create_key`` instead; a 409
-   (the client appeared meanwhile) replaces its key with ``PUT clients/NAME``; an API v0
-   server that makes a key anyway (goiardi) has its key used.
+   A server that refuses ``public_key`` (400) is asked to ``create_key`` instead; an
+   API v0 server that makes a key anyway (goiardi) has its key used. A 409 means the
+   client exists: it is deleted after a yes and created again.
 3. The node is saved with the NEW client's key (PUT, POST on 404), so the client owns
    the node it will converge.
 
@@ -18,7 +18,9 @@ registration itself holds no network code.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +46,8 @@ class ChefAPI(Protocol):
 # Signs as the named client with the given PEM key.
 ClientAPIFactory = Callable[[str, str], ChefAPI]
 Confirm = Callable[[str], None]
+# A new key pair as (private PEM, public PEM).
+KeyMaker = Callable[[], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,32 @@ def generate_private_key() -> tuple[str, str]:
     return private.decode("ascii"), public.decode("ascii")
 
 
+class KeyPool:
+    """Key pairs made ahead, on two threads, while the hosts are still connecting.
+
+    RSA-2048 generation costs tens of milliseconds of CPU per host; started at once
+    for the whole fleet it overlaps the SSH handshakes. ``take`` falls back to making
+    a key on the spot when the pool has none left.
+    """
+
+    def __init__(self, count: int, workers: int = 2) -> None:
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="keys")
+        self._ready: queue.SimpleQueue[Future[tuple[str, str]]] = queue.SimpleQueue()
+        for _ in range(count):
+            self._ready.put(self._executor.submit(generate_private_key))
+
+    def take(self) -> tuple[str, str]:
+        try:
+            future = self._ready.get_nowait()
+        except queue.Empty:
+            return generate_private_key()
+        return future.result()
+
+    def close(self) -> None:
+        """Stop making keys nobody will take."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
 def register(
     api: ChefAPI,
     client_api: ClientAPIFactory,
@@ -92,29 +122,27 @@ def register(
     confirm: Confirm,
     reuse_node: bool = False,
     server_makes_keys: bool = False,
+    make_key: KeyMaker | None = None,
 ) -> Identity:
     """Create the client and the node for ``node_name``; return the client's identity.
 
     ``confirm`` is asked before anything existing is deleted and raises Aborted on no.
     ``server_makes_keys`` is for servers that make a key whatever they are sent
     (goiardi): no local key is generated, saving an RSA key generation per host.
-    Raises ServerError subclasses for the server's refusals.
+    ``make_key`` gives a new (private, public) PEM pair; a KeyPool's ``take`` has
+    them ready. Raises ServerError subclasses for the server's refusals.
     """
+    make_key = make_key or generate_private_key
     existing_node = _existing(api, f"nodes/{node_name}")
     if existing_node is not None and not reuse_node:
         confirm(f"Node {node_name} exists, overwrite it?")
         api.delete(f"nodes/{node_name}")
         existing_node = None
 
-    if _existing(api, f"clients/{node_name}") is not None:
-        confirm(f"Client {node_name} exists, overwrite it?")
-        api.delete(f"clients/{node_name}")
-
     logger.info("Creating new client for %s", node_name)
-    if server_makes_keys:
-        identity = _create_client_with_server_key(api, node_name)
-    else:
-        identity = _create_client(api, node_name)
+    identity = _create_client(
+        api, node_name, confirm, make_key, server_makes_keys=server_makes_keys
+    )
 
     logger.info("Creating new node for %s", node_name)
     as_client = client_api(identity.client_name, identity.private_key)
@@ -133,14 +161,38 @@ def _existing(api: ChefAPI, path: str) -> Any:
         return None
 
 
-def _create_client(api: ChefAPI, name: str) -> Identity:
-    private_key, public_key = generate_private_key()
+def _create_client(
+    api: ChefAPI,
+    name: str,
+    confirm: Confirm,
+    make_key: KeyMaker,
+    *,
+    server_makes_keys: bool,
+) -> Identity:
+    """POST the client; a 409 means it exists: ask, delete it, POST again.
+
+    Posting first saves a GET per host in the usual case, a fleet of new hosts.
+    """
+    try:
+        return _post_client(api, name, make_key, server_makes_keys=server_makes_keys)
+    except Conflict:
+        confirm(f"Client {name} exists, overwrite it?")
+        api.delete(f"clients/{name}")
+        return _post_client(api, name, make_key, server_makes_keys=server_makes_keys)
+
+
+def _post_client(
+    api: ChefAPI, name: str, make_key: KeyMaker, *, server_makes_keys: bool
+) -> Identity:
+    if server_makes_keys:
+        return _create_client_with_server_key(api, name)
+
+    private_key, public_key = make_key()
     body = {"name": name, "admin": False, "public_key": public_key}
     try:
         answer = api.post("clients", body)
     except Conflict:
-        # Created meanwhile (another run, a retry): give it our key.
-        api.put(f"clients/{name}", {"name": name, "public_key": public_key})
+        raise
     except ServerError as error:
         if error.status != 400:
             raise

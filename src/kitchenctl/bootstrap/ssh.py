@@ -41,7 +41,9 @@ SUDO_PROMPT = "[kitchenctl] sudo password for %p: "
 MASK = "***MASKED***"
 _TTY_REQUIRED = re.compile(r"must have a tty|terminal is required|no tty present", re.I)
 _PASSWORD_REQUIRED = re.compile(r"a password is required", re.I)
-_PASSWORD_WRONG = re.compile(r"incorrect password|sorry, try again", re.I)
+_PASSWORD_WRONG = re.compile(
+    r"^sudo: \d+ incorrect password attempts?$|^Sorry, try again"
+)
 
 # Only one thread at a time appends to a known_hosts file.
 _KNOWN_HOSTS_LOCK = threading.Lock()
@@ -212,11 +214,16 @@ class Session:
         wrapped = _sudo_wrap(command, privilege) if privilege.sudo else command
         logger.debug("%s: running %s", self.target.name, wrapped)
         try:
-            return self._exec(wrapped, privilege, stdin, on_line)
+            status, output = self._exec(wrapped, privilege, stdin, on_line)
         except (OSError, EOFError) as exc:
             raise self._lost(exc) from exc
         except _paramiko_errors() as exc:
             raise self._lost(exc) from exc
+
+        # sudo may give up before its second prompt reaches us: read its last words.
+        if status != 0 and privilege.password and _sudo_refused(output):
+            raise _refused(self.target.name)
+        return status, output
 
     def _lost(self, exc: BaseException) -> SSHError:
         return SSHError(
@@ -275,8 +282,6 @@ class Session:
                 hint="pass --use-sudo-password (it is asked for, or read from "
                 "KITCHENCTL_SUDO_PASSWORD)",
             )
-        if _PASSWORD_WRONG.search(output):
-            raise _refused(self.target.name)
         last_line = output.strip().splitlines()[-1:] or ["no output"]
         raise SSHError(f"sudo on {self.target.name} failed: {last_line[0]}")
 
@@ -316,6 +321,12 @@ def _sudo_wrap(command: str, privilege: Privilege) -> str:
         # On a terminal sudo reads the password from it with echo off.
         return f"sudo -p {prompt} -- {inner}"
     return f"sudo -S -p {prompt} -- {inner}"
+
+
+def _sudo_refused(output: str) -> bool:
+    """sudo's own verdict on a wrong password, as the last thing it printed."""
+    last_lines = output.strip().splitlines()[-2:]
+    return any(_PASSWORD_WRONG.search(line) for line in last_lines)
 
 
 def _refused(host: str) -> SSHError:

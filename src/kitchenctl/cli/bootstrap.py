@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         HostResult,
         Registrar,
     )
-    from kitchenctl.bootstrap.registration import Identity, NodeSpec
+    from kitchenctl.bootstrap.registration import Identity, KeyPool, NodeSpec
     from kitchenctl.bootstrap.ssh import ConnectOptions, Privilege
     from kitchenctl.cli.console import Console
     from kitchenctl.config import Key, Settings
@@ -458,10 +458,19 @@ def _server_url_if_configured(state: State) -> str:
 def _run(
     state: State, plan: BootstrapPlan, spec: NodeSpec, *, reuse_node: bool
 ) -> FleetResult:
+    registrar, plan, keys = _registrar(state, plan, spec, reuse_node=reuse_node)
+    try:
+        return _run_fleet(state.console, plan, registrar)
+    finally:
+        if keys is not None:
+            keys.close()
+
+
+def _run_fleet(
+    console: Console, plan: BootstrapPlan, registrar: Registrar | None
+) -> FleetResult:
     from kitchenctl.bootstrap.fleet import bootstrap_fleet
 
-    console = state.console
-    registrar, plan = _registrar(state, plan, spec, reuse_node=reuse_node)
     width = max(len(address.host) for address in plan.hosts)
     live = (
         len(plan.hosts) >= LIVE_VIEW_MIN_HOSTS
@@ -478,7 +487,7 @@ def _run(
 
 def _registrar(
     state: State, plan: BootstrapPlan, spec: NodeSpec, *, reuse_node: bool
-) -> tuple[Registrar | None, BootstrapPlan]:
+) -> tuple[Registrar | None, BootstrapPlan, KeyPool | None]:
     """Validatorless registration with the user's key, or legacy validator mode.
 
     Legacy mode is chosen, as knife chooses it, when a validation key is configured
@@ -505,11 +514,12 @@ def _registrar(
             validation_key=validation_key.read_pem().decode("ascii"),
             validation_client_name=validation_client_name(settings),
         )
-        return None, replace(plan, script=script)
+        return None, replace(plan, script=script), None
 
-    return _validatorless(state, settings, spec, reuse_node), replace(
-        plan, script=script
+    registrar, keys = _validatorless(
+        state, settings, spec, reuse_node, host_count=len(plan.hosts)
     )
+    return registrar, replace(plan, script=script), keys
 
 
 def _readable(key: Key) -> bool:
@@ -517,12 +527,17 @@ def _readable(key: Key) -> bool:
 
 
 def _validatorless(
-    state: State, settings: Settings, spec: NodeSpec, reuse_node: bool
-) -> Registrar:
+    state: State,
+    settings: Settings,
+    spec: NodeSpec,
+    reuse_node: bool,
+    *,
+    host_count: int,
+) -> tuple[Registrar, KeyPool | None]:
     import httpx
 
     from kitchenctl.api import ChefServerAPI
-    from kitchenctl.bootstrap.registration import register
+    from kitchenctl.bootstrap.registration import KeyPool, register
     from kitchenctl.signing import load_private_key
 
     admin = ChefServerAPI.from_settings(settings)
@@ -530,6 +545,7 @@ def _validatorless(
     server_makes_keys = admin.negotiate().flavour == "goiardi"
     # One transport for every new client: one TLS context and connection pool.
     transport = httpx.HTTPTransport(verify=settings.ssl_verify)
+    keys = None if server_makes_keys else KeyPool(host_count)
     question_lock = threading.Lock()
 
     def confirm(question: str) -> None:
@@ -557,9 +573,10 @@ def _validatorless(
             confirm=confirm,
             reuse_node=reuse_node,
             server_makes_keys=server_makes_keys,
+            make_key=keys.take if keys is not None else None,
         )
 
-    return registrar
+    return registrar, keys
 
 
 class PrefixedLines:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from kitchenctl.cookbook_store import CookbookStore
     from kitchenctl.deps import InstalledCookbook, InstallResult, Project
+    from kitchenctl.errors import KitchenctlError
 
 app = typer.Typer(
     name="deps",
@@ -85,6 +86,12 @@ class _ConsoleReporter:
 
     def fetching_universe(self, url: str) -> None:
         self.console.info(f"Fetching cookbook index from {url}...")
+
+    def universe_failed(self, url: str, error: KitchenctlError) -> None:
+        self.console.warn(
+            f"Error retrieving universe from source: {url}\n"
+            f"  * [{type(error).__name__}] {error.message}"
+        )
 
     def downloads_started(self, total: int) -> None:
         if self.progress is not None and self.progress.tasks:

@@ -159,7 +159,7 @@ async def _dispatch(
     try:
         version = negotiate_version(request.headers.get("x-ops-server-api-version"))
         call = _make_call(state, request, body, version, org_layout)
-        handler = handlers.get(call.method) or handlers[_fallback(call.method)]
+        handler = _handler_for(handlers, call.method)
         reply = _run(state, handler, call)
         response = Response(
             reply.body() if call.method != "HEAD" else b"",
@@ -169,6 +169,10 @@ async def _dispatch(
         )
     except ApiError as error:
         response = _error_response(error)
+    except RecursionError:
+        # JSON nested deeper than Python's stack can be neither stored nor searched.
+        nested = ApiError(400, "The request body is nested too deeply.")
+        response = _error_response(nested)
     except Exception:
         log.exception("%s %s failed", request.method, request.url.path)
         response = _error_response(ApiError(500, "Internal server error."))
@@ -177,10 +181,13 @@ async def _dispatch(
     return response
 
 
-def _fallback(method: str) -> str:
-    if method == "HEAD":
-        return "GET"
-    raise ApiError(405, f"Method {method} is not allowed here.")
+def _handler_for(handlers: dict[str, Handler], method: str) -> Handler:
+    handler = handlers.get(method)
+    if handler is None and method == "HEAD":
+        handler = handlers.get("GET")
+    if handler is None:
+        raise ApiError(405, f"Method {method} is not allowed here.")
+    return handler
 
 
 def _run(state: ServerState, handler: Handler, call: Call) -> Reply:

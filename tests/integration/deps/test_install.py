@@ -91,7 +91,12 @@ def test_universe_is_revalidated_with_its_etag(
     second = source.universe(store)
     assert len(first) == len(second) == 5
     assert market.requests.count("/universe") == 2
+    assert market.not_modified == 1
     assert store.universe_cache(market.url).is_file()
+
+    # A changed universe is fetched again, not served from the cache.
+    market.publish("apt", "4.0.0")
+    assert len(source.universe(store)) == 6 and market.not_modified == 1
 
 
 def test_update_moves_only_what_must_move(tmp_path: Path, market: Supermarket) -> None:

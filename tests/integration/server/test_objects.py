@@ -35,6 +35,14 @@ def test_bad_node_bodies_are_400_with_a_message(
     assert message in response.json()["error"][0]
 
 
+def test_absurdly_nested_json_is_400_not_500(embedded_server: EmbeddedServer) -> None:
+    deep = b'{"name": "deep", "normal": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5001
+
+    response = embedded_server.request("POST", "nodes", content=deep)
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [
@@ -125,6 +133,24 @@ def test_org_and_root_layouts_serve_the_same_objects(
     assert via_org.json() == via_root.json() == doubled.json()
     assert other_org.status_code == 404
     assert other_org.json() == {"error": ["organization 'acme' does not exist."]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("HEAD", "sandboxes"), ("DELETE", "nodes"), ("PUT", "search")]
+)
+def test_unsupported_method_is_405(
+    embedded_server: EmbeddedServer, method: str, path: str
+) -> None:
+    response = embedded_server.request(method, path)
+
+    assert response.status_code == 405
+
+
+def test_head_answers_like_get_without_a_body(embedded_server: EmbeddedServer) -> None:
+    response = embedded_server.request("HEAD", "environments/_default")
+
+    assert response.status_code == 200
+    assert response.content == b""
 
 
 def test_unknown_path_is_a_json_404(embedded_server: EmbeddedServer) -> None:

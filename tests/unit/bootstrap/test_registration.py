@@ -75,7 +75,6 @@ def test_new_node_is_created_by_the_new_client_in_knifes_order() -> None:
 
     assert calls == [
         ("admin", "GET", "nodes/web1"),
-        ("admin", "GET", "clients/web1"),
         ("admin", "POST", "clients"),
         ("web1", "POST", "nodes"),
     ]
@@ -97,6 +96,7 @@ def test_existing_node_and_client_are_replaced_after_a_yes() -> None:
 
     register(api, api.as_client, "web1", NodeSpec(), confirm=questions.append)
 
+    assert api.objects["clients/web1"]["public_key"]
     assert questions == [
         "Node web1 exists, overwrite it?",
         "Client web1 exists, overwrite it?",
@@ -178,3 +178,15 @@ def _pem() -> str:
     from kitchenctl.bootstrap.registration import generate_private_key
 
     return generate_private_key()[0]
+
+
+def test_key_pool_hands_out_distinct_keys_then_makes_more() -> None:
+    from kitchenctl.bootstrap.registration import KeyPool
+
+    pool = KeyPool(2)
+    try:
+        keys = {pool.take()[0] for _ in range(3)}
+    finally:
+        pool.close()
+
+    assert len(keys) == 3
