@@ -302,7 +302,7 @@ def install(
             resolved = False
         else:
             universe = _universe(project, store, fetched, reporter)
-            locked = lock.versions if lock else {}
+            locked = _pins(lock, fetched)
             demands = [Demand(r.name, r.constraint) for r in project.requirements]
             resolver = Resolver(universe, locked, conservative=conservative)
             chosen = dict(resolver.resolve(demands).chosen)
@@ -314,6 +314,21 @@ def install(
         if not dry_run:
             write_lockfile(project.lockfile, new_lock)
     return InstallResult(new_lock, cookbooks, resolved, _changes(previous, new_lock))
+
+
+def _pins(lock: Lockfile | None, fetched: _Fetched) -> dict[str, Version]:
+    """The locked versions resolution must keep.
+
+    A cookbook from a path or git location is not pinned: its version is whatever the
+    location holds now, so bumping metadata.rb and installing again just works.
+    """
+    if lock is None:
+        return {}
+    return {
+        name: version
+        for name, version in lock.versions.items()
+        if name not in fetched.cookbooks
+    }
 
 
 def update(

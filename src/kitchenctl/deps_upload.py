@@ -49,8 +49,9 @@ def select_locked(lockfile: Lockfile, names: Sequence[str] = ()) -> LockedSelect
     missing = [name for name in names if lockfile.locked(name) is None]
     if missing:
         raise LockfileError(
-            f"Dependency '{missing[0]}' was not found in Berksfile.lock",
-            hint="check the name, or run `kitchenctl deps install` to lock it",
+            f"Dependency '{missing[0]}' was not found. Please make sure it is in "
+            "your Berksfile, and then run `kitchenctl deps install` to download and "
+            "install the missing dependencies."
         )
     if not names:
         top_level = frozenset(dependency.name for dependency in lockfile.dependencies)
