@@ -784,7 +784,23 @@ def _locked_path(
         return (project.folder / (dependency.option("path") or ".")).resolve()
     if dependency and dependency.option("revision"):
         return store.path(entry.name, dependency.option("revision") or "")
-    return store.path(entry.name, str(entry.version))
+    stored = store.path(entry.name, str(entry.version))
+    if stored.is_dir():
+        return stored
+    return _chef_repo_path(project, store, entry) or stored
+
+
+def _chef_repo_path(
+    project: Project, store: CookbookStore, entry: LockedCookbook
+) -> Path | None:
+    """A chef_repo source's cookbooks are used where they are, never copied to the
+    store, and the lockfile does not say which source a version came from."""
+    for source in project.sources:
+        if isinstance(source, ChefRepoSource):
+            found = source.universe(store).get(entry.name, entry.version)
+            if found is not None:
+                return Path(found.location_path)
+    return None
 
 
 def tree(lock: Lockfile) -> list[tuple[int, LockedCookbook]]:

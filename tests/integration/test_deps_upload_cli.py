@@ -86,3 +86,25 @@ def test_no_freeze_and_unknown_name(
     assert unfrozen["requests"]["listing"] == 1
     assert unknown.exit_code == 5
     assert "Dependency 'nosuch' was not found." in unknown.stderr
+
+
+def test_cookbooks_from_a_chef_repo_source_upload_from_where_they_are(
+    chef_profile: ChefServerHandle, tmp_path: Path, prefix: str
+) -> None:
+    # No path: locations, so every cookbook comes from the chef_repo source, which
+    # install uses in place rather than copying into the cookbook store.
+    dockerhost_with_dependencies(tmp_path / "cookbooks", prefix)
+    berksfile = tmp_path / "Berksfile"
+    berksfile.write_text(f"source chef_repo: '.'\ncookbook '{prefix}dockerhost'\n")
+    ok("deps", "install", "-b", str(berksfile))
+
+    uploaded = ok("deps", "upload", "-b", str(berksfile))
+
+    assert uploaded.stdout.splitlines() == [
+        f"Uploaded {prefix}{name} ({version}) to: '{chef_profile.url}'"
+        for name, version in (
+            ("apt", "2.7.0"),
+            ("docker", "1.0.0"),
+            ("dockerhost", "0.1.0"),
+        )
+    ]
