@@ -108,3 +108,31 @@ def test_cookbooks_from_a_chef_repo_source_upload_from_where_they_are(
             ("dockerhost", "0.1.0"),
         )
     ]
+
+
+def test_only_and_except_narrow_what_goes_up(
+    chef_profile: ChefServerHandle, tmp_path: Path, prefix: str
+) -> None:
+    dockerhost_with_dependencies(tmp_path / "cookbooks", prefix)
+    berksfile = tmp_path / "Berksfile"
+    berksfile.write_text(
+        "source chef_repo: '.'\n"
+        f"cookbook '{prefix}apt', path: 'cookbooks/{prefix}apt'\n"
+        "group :app do\n"
+        f"  cookbook '{prefix}dockerhost', path: 'cookbooks/{prefix}dockerhost'\n"
+        "end\n"
+    )
+    b = ("-b", str(berksfile))
+    ok("deps", "install", *b)
+
+    without_app = ok("deps", "upload", "--except", "app", *b)
+    only_app = ok("deps", "upload", "--only", "app", *b)
+
+    assert (
+        without_app.stdout == f"Uploaded {prefix}apt (2.7.0) to: '{chef_profile.url}'\n"
+    )
+    assert only_app.stdout.splitlines() == [
+        f"Skipping {prefix}apt (2.7.0) (frozen)",
+        f"Uploaded {prefix}docker (1.0.0) to: '{chef_profile.url}'",
+        f"Uploaded {prefix}dockerhost (0.1.0) to: '{chef_profile.url}'",
+    ]

@@ -416,6 +416,8 @@ def upload_command(
         typer.Argument(metavar="NAME", help="Only these cookbooks (no deps)."),
     ] = None,
     berksfile: BerksfileOption = Path("Berksfile"),
+    only: OnlyOption = None,
+    skip: ExceptOption = None,
     no_freeze: Annotated[
         bool, typer.Option("--no-freeze", help="Do not freeze the versions uploaded.")
     ] = False,
@@ -449,7 +451,10 @@ def upload_command(
     from kitchenctl.deps_upload import upload_locked
 
     state = get_state(ctx)
-    locked = locked_state(_project(berksfile, None, None), _store())
+    project = _project(berksfile, only, skip)
+    locked = locked_state(project, _store())
+    # --only/--except narrow the Berksfile dependencies the upload starts from.
+    roots = [r.name for r in project.requirements] if only or skip else None
     reporter = ProgressReporter(state.console)
     with api_for(state) as api:
         try:
@@ -458,6 +463,7 @@ def upload_command(
                 locked.lockfile,
                 lambda entry: load_cookbook(locked.paths[entry.name]),
                 names=names or (),
+                roots=roots,
                 freeze=not no_freeze,
                 force=force,
                 halt_on_frozen=halt_on_frozen,
