@@ -302,7 +302,7 @@ def install(
             resolved = False
         else:
             universe = _universe(project, store, fetched, reporter)
-            locked = lock.versions if lock else {}
+            locked = _pins(lock, fetched)
             demands = [Demand(r.name, r.constraint) for r in project.requirements]
             resolver = Resolver(universe, locked, conservative=conservative)
             chosen = dict(resolver.resolve(demands).chosen)
@@ -314,6 +314,21 @@ def install(
         if not dry_run:
             write_lockfile(project.lockfile, new_lock)
     return InstallResult(new_lock, cookbooks, resolved, _changes(previous, new_lock))
+
+
+def _pins(lock: Lockfile | None, fetched: _Fetched) -> dict[str, Version]:
+    """The locked versions resolution must keep.
+
+    A cookbook from a path or git location is not pinned: its version is whatever the
+    location holds now, so bumping metadata.rb and installing again just works.
+    """
+    if lock is None:
+        return {}
+    return {
+        name: version
+        for name, version in lock.versions.items()
+        if name not in fetched.cookbooks
+    }
 
 
 def update(
@@ -769,7 +784,23 @@ def _locked_path(
         return (project.folder / (dependency.option("path") or ".")).resolve()
     if dependency and dependency.option("revision"):
         return store.path(entry.name, dependency.option("revision") or "")
-    return store.path(entry.name, str(entry.version))
+    stored = store.path(entry.name, str(entry.version))
+    if stored.is_dir():
+        return stored
+    return _chef_repo_path(project, store, entry) or stored
+
+
+def _chef_repo_path(
+    project: Project, store: CookbookStore, entry: LockedCookbook
+) -> Path | None:
+    """A chef_repo source's cookbooks are used where they are, never copied to the
+    store, and the lockfile does not say which source a version came from."""
+    for source in project.sources:
+        if isinstance(source, ChefRepoSource):
+            found = source.universe(store).get(entry.name, entry.version)
+            if found is not None:
+                return Path(found.location_path)
+    return None
 
 
 def tree(lock: Lockfile) -> list[tuple[int, LockedCookbook]]:

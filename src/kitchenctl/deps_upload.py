@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from kitchenctl.api import ChefServerAPI
 from kitchenctl.cookbook_loader import LoadedCookbook
-from kitchenctl.errors import LockfileError
+from kitchenctl.errors import InputFileError, LockfileError
 from kitchenctl.lockfile import LockedCookbook, Lockfile
 from kitchenctl.uploader import (
     DEFAULT_CONCURRENCY,
@@ -41,20 +41,30 @@ class LockedSelection:
     halt_names: frozenset[str]
 
 
-def select_locked(lockfile: Lockfile, names: Sequence[str] = ()) -> LockedSelection:
+def select_locked(
+    lockfile: Lockfile,
+    names: Sequence[str] = (),
+    roots: Sequence[str] | None = None,
+) -> LockedSelection:
     """Pick what ``deps upload [NAME...]`` uploads from ``lockfile``.
 
-    Raises LockfileError for a name the lockfile's GRAPH does not hold.
+    Without names: ``roots`` (default: every Berksfile dependency, i.e. DEPENDENCIES;
+    fewer under --only/--except) and everything they depend on.
+    Raises InputFileError for a name the lockfile's GRAPH does not hold.
     """
     missing = [name for name in names if lockfile.locked(name) is None]
     if missing:
-        raise LockfileError(
-            f"Dependency '{missing[0]}' was not found in Berksfile.lock",
-            hint="check the name, or run `kitchenctl deps install` to lock it",
+        # Berkshelf's DependencyNotFound (120), which kitchenctl maps to 5.
+        raise InputFileError(
+            f"Dependency '{missing[0]}' was not found. Please make sure it is in "
+            "your Berksfile, and then run `kitchenctl deps install` to download and "
+            "install the missing dependencies."
         )
     if not names:
-        top_level = frozenset(dependency.name for dependency in lockfile.dependencies)
-        return LockedSelection(tuple(lockfile.dependencies_first()), top_level)
+        if roots is None:
+            roots = [dependency.name for dependency in lockfile.dependencies]
+        ordered = lockfile.dependencies_first(list(roots))
+        return LockedSelection(tuple(ordered), frozenset(roots))
 
     # The named ones only, in dependency order among themselves.
     wanted = set(names)
@@ -69,6 +79,7 @@ def upload_locked(
     load: Callable[[LockedCookbook], LoadedCookbook],
     *,
     names: Sequence[str] = (),
+    roots: Sequence[str] | None = None,
     freeze: bool = True,
     force: bool = False,
     halt_on_frozen: bool = False,
@@ -82,7 +93,7 @@ def upload_locked(
     :func:`upload_cookbooks` raise; a frozen version halts only when
     ``halt_on_frozen`` and its name may halt.
     """
-    selection = select_locked(lockfile, names)
+    selection = select_locked(lockfile, names, roots)
     cookbooks = [load(locked) for locked in selection.cookbooks]
     for locked, loaded in zip(selection.cookbooks, cookbooks, strict=True):
         _check_matches(locked, loaded)

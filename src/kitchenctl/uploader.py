@@ -10,7 +10,9 @@ four stages:
 2. Plan. Nothing has been sent yet. A frozen version is skipped, or stops the run
    for the names in ``halt_on_frozen``, unless forcing; a version whose files and
    frozen state already match is left unchanged; every other one is uploaded. A
-   frozen version therefore costs one small GET and no file upload.
+   frozen version therefore costs one small GET and no file upload. With
+   ``check_dependencies`` (knife), a dependency neither uploaded nor listed stops
+   the run here too.
 3. Sandbox. One ``POST /sandboxes`` holds every checksum the server may lack; the
    files it answers ``needs_upload`` for go up with ``Content-MD5``, in bounded
    parallel (the client retries each after connection errors and 5xx answers); then

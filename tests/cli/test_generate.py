@@ -25,8 +25,12 @@ def test_cookbook_lists_what_it_created(
     assert lines[0] == "Created in ./web:"
     assert "  metadata.rb" in lines
     assert "  Policyfile.rb" in lines
-    assert lines[-2] == "git: skipped (no git identity (git config user.email))"
-    assert lines[-1] == "Your cookbook is ready. Type `cd web` to enter it."
+    assert lines[-3:] == [
+        "git: skipped (no git identity (git config user.email))",
+        "Your cookbook is ready. Type `cd web` to enter it.",
+        "The default recipe is recipes/default.rb; its InSpec tests are in "
+        "test/integration/default/default_test.rb.",
+    ]
     assert result.stderr == ""
     assert (tmp_path / "web/metadata.rb").read_text().startswith("name 'web'\n")
 

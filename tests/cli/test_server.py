@@ -154,3 +154,52 @@ def test_foreground_server_stops_on_ctrl_c(isolated_home: Path, tmp_path: Path) 
     assert process.returncode == 0
     assert not (tmp_path / "fg" / "server.json").exists()
     assert "Shutting down" in (tmp_path / "fg" / "server.log").read_text()
+
+
+def test_after_kill_9_status_says_stopped_and_start_works(
+    isolated_home: Path, data_dir: Path
+) -> None:
+    import os
+
+    _credentials(isolated_home)
+    port = str(free_port())
+    started = run_cli(
+        "--format",
+        "json",
+        "server",
+        "start",
+        "-b",
+        "--port",
+        port,
+        "--data",
+        str(data_dir),
+    )
+    pid = json.loads(started.stdout)["pid"]
+    os.kill(pid, signal.SIGKILL)
+    _wait_until_dead(pid)
+
+    # The stale server.json is still there; the lock says nobody serves.
+    assert (data_dir / "server.json").exists()
+    status = run_cli("--format", "json", "server", "status", "--data", str(data_dir))
+    restarted = run_cli(
+        "server", "start", "-b", "--port", port, "--data", str(data_dir)
+    )
+
+    assert json.loads(status.stdout)["running"] is False
+    assert restarted.exit_code == 0, restarted.stderr
+
+
+def _wait_until_dead(pid: int) -> None:
+    """Until the process is gone or a zombie (its locks are released by then)."""
+    import time
+
+    deadline = time.monotonic() + 10
+    stat = Path(f"/proc/{pid}/stat")
+    while time.monotonic() < deadline:
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return
+        except FileNotFoundError:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"pid {pid} still runs 10 s after SIGKILL")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kitchenctl.deps_upload import select_locked
-from kitchenctl.errors import LockfileError
+from kitchenctl.errors import InputFileError
 from kitchenctl.lockfile import parse_lockfile
 
 LOCK = parse_lockfile(
@@ -51,6 +51,6 @@ def test_a_transitive_dependency_may_be_named() -> None:
     assert _names(("ohai",)) == ["ohai"]
 
 
-def test_an_unknown_name_is_a_lockfile_error() -> None:
-    with pytest.raises(LockfileError, match="Dependency 'reset' was not found"):
+def test_an_unknown_name_is_berkshelfs_dependency_not_found() -> None:
+    with pytest.raises(InputFileError, match="Dependency 'reset' was not found"):
         select_locked(LOCK, ("reset",))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kitchenctl.versions import ANY, Constraint, Version, VersionFormatError
@@ -106,12 +106,14 @@ versions = st.builds(
 releases = st.builds(Version, numbers, numbers, numbers)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a timing
 @given(versions)
 def test_printing_and_parsing_round_trip(version: Version) -> None:
     assert Version.parse(str(version)) == version
     assert str(Version.parse(str(version))) == str(version)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a timing
 @given(versions, versions)
 def test_comparison_is_antisymmetric_and_agrees_with_equality(
     left: Version, right: Version
@@ -122,12 +124,14 @@ def test_comparison_is_antisymmetric_and_agrees_with_equality(
         assert hash(left) == hash(right)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a timing
 @given(releases, releases, releases)
 def test_release_order_is_transitive(a: Version, b: Version, c: Version) -> None:
     if a <= b and b <= c:
         assert a <= c
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a timing
 @given(releases, releases)
 def test_pessimistic_matches_its_expansion_for_releases(
     base: Version, candidate: Version
@@ -141,6 +145,7 @@ def test_pessimistic_matches_its_expansion_for_releases(
     assert without_patch.satisfies(candidate) == (lower <= candidate < upper)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a timing
 @given(versions, st.sampled_from(["=", "!=", ">", "<", ">=", "<="]), releases)
 def test_plain_operators_compare_releases(
     candidate: Version, operator: str, bound: Version

@@ -66,7 +66,7 @@ def upload(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Cookbook folders to upload."),
+        typer.Argument(metavar="PATH", help="Cookbook folders to upload."),
     ],
     freeze: Annotated[
         bool, typer.Option("--freeze", help="Freeze the versions uploaded.")

@@ -406,3 +406,70 @@ def apply_command(
         f"Set {len(versions)} cookbook version(s) in {environment} ({where})",
         {"environment": environment, "cookbook_versions": versions},
     )
+
+
+@app.command("upload")
+def upload_command(
+    ctx: typer.Context,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME", help="Only these cookbooks (no deps)."),
+    ] = None,
+    berksfile: BerksfileOption = Path("Berksfile"),
+    only: OnlyOption = None,
+    skip: ExceptOption = None,
+    no_freeze: Annotated[
+        bool, typer.Option("--no-freeze", help="Do not freeze the versions uploaded.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite frozen versions.")
+    ] = False,
+    halt_on_frozen: Annotated[
+        bool,
+        typer.Option(
+            "--halt-on-frozen",
+            help="Stop if a named (or Berksfile) cookbook is frozen on the server.",
+        ),
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Requests sent at once.")
+    ] = 10,
+) -> None:
+    """Upload every locked cookbook, dependencies first, or only NAMEs; frozen.
+
+    A version frozen on the server is skipped (read before any file is sent); with
+    --halt-on-frozen a frozen named or Berksfile cookbook stops the upload instead.
+    """
+    from kitchenctl.cli.connect import api_for
+    from kitchenctl.cli.upload_report import (
+        ProgressReporter,
+        summary_json,
+        summary_text,
+    )
+    from kitchenctl.cookbook_loader import load_cookbook
+    from kitchenctl.deps import locked_state
+    from kitchenctl.deps_upload import upload_locked
+
+    state = get_state(ctx)
+    project = _project(berksfile, only, skip)
+    locked = locked_state(project, _store())
+    # --only/--except narrow the Berksfile dependencies the upload starts from.
+    roots = [r.name for r in project.requirements] if only or skip else None
+    reporter = ProgressReporter(state.console)
+    with api_for(state) as api:
+        try:
+            summary = upload_locked(
+                api,
+                locked.lockfile,
+                lambda entry: load_cookbook(locked.paths[entry.name]),
+                names=names or (),
+                roots=roots,
+                freeze=not no_freeze,
+                force=force,
+                halt_on_frozen=halt_on_frozen,
+                concurrency=concurrency,
+                reporter=reporter,
+            )
+        finally:
+            reporter.close()
+    state.console.result(summary_text(summary), summary_json(summary))

@@ -122,7 +122,11 @@ def cookbook_command(
         defaults=_defaults(ctx, copyright_holder, email, license_key, templates),
         force=force,
     )
-    ending = f"Your cookbook is ready. Type `cd {path}` to enter it."
+    ending = (
+        f"Your cookbook is ready. Type `cd {path}` to enter it.\n"
+        "The default recipe is recipes/default.rb; its InSpec tests are in "
+        "test/integration/default/default_test.rb."
+    )
     _report(ctx, result, ending)
 
 

@@ -62,7 +62,10 @@ def start(
     ] = False,
     allow_remote: Annotated[
         bool,
-        typer.Option(help="Allow a non-loopback --host: other machines can connect."),
+        typer.Option(
+            "--allow-remote",
+            help="Allow a non-loopback --host: other machines can connect.",
+        ),
     ] = False,
 ) -> None:
     """Start the server; the first start creates its admin, validator and keys."""

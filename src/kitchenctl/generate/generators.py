@@ -131,26 +131,15 @@ def generate_code_file(
         )
     root = cookbook_dir.resolve()
     cookbook = names.cookbook_name(root)
-    values: dict[str, object] = {"cookbook_name": cookbook}
+    if kind is CodeFile.template:
+        name = name.removesuffix(".erb")
 
-    if kind is CodeFile.recipe:
-        values |= _recipe_values(root, name, specs, defaults, year)
-    elif kind in (CodeFile.template, CodeFile.file):
-        name = name.removesuffix(".erb") if kind is CodeFile.template else name
-        names.check_file_name(kind.value, name)
-        values[f"{kind.value}_name"] = name
-    else:
-        names.check_code_name(kind.value, name)
-        values[f"{kind.value}_name"] = name
-    if kind is CodeFile.helpers:
-        values |= _helpers_modules(cookbook, name)
-
-    contents = {}
-    if source is not None:
-        target = (
-            f"templates/{name}.erb" if kind is CodeFile.template else f"files/{name}"
-        )
-        contents[target] = _read_source(source)
+    values: dict[str, object] = {
+        "cookbook_name": cookbook,
+        **_owner_values(defaults, year),
+        **_code_file_values(kind, root, cookbook, name, specs),
+    }
+    contents = {} if source is None else {_code_file_path(kind, name): _read(source)}
     return _generate(
         kind.value,
         name,
@@ -162,7 +151,27 @@ def generate_code_file(
     )
 
 
-def _read_source(source: Path) -> bytes:
+def _code_file_values(
+    kind: CodeFile, root: Path, cookbook: str, name: str, specs: bool | None
+) -> dict[str, object]:
+    """The template values of one file generator, after checking ``name``."""
+    if kind is CodeFile.recipe:
+        return _recipe_values(root, name, specs)
+    if kind in (CodeFile.template, CodeFile.file):
+        names.check_file_name(kind.value, name)
+        return {f"{kind.value}_name": name}
+    names.check_code_name(kind.value, name)
+    if kind is CodeFile.helpers:
+        return {"helpers_name": name, **_helpers_modules(cookbook, name)}
+    return {f"{kind.value}_name": name}
+
+
+def _code_file_path(kind: CodeFile, name: str) -> str:
+    """Where a template or cookbook file lands, relative to the cookbook."""
+    return f"templates/{name}.erb" if kind is CodeFile.template else f"files/{name}"
+
+
+def _read(source: Path) -> bytes:
     try:
         return source.read_bytes()
     except OSError as exc:
@@ -256,13 +265,7 @@ def _owner_values(defaults: GeneratorDefaults, year: int | None) -> dict[str, ob
     }
 
 
-def _recipe_values(
-    root: Path,
-    name: str,
-    specs: bool | None,
-    defaults: GeneratorDefaults,
-    year: int | None,
-) -> dict[str, object]:
+def _recipe_values(root: Path, name: str, specs: bool | None) -> dict[str, object]:
     names.check_code_name("recipe", name)
     # chef-cli always writes the Berkshelf spec_helper; match what the cookbook uses.
     uses_berks = (root / "Berksfile").is_file() and not (
@@ -270,7 +273,6 @@ def _recipe_values(
     ).is_file()
     return {
         "recipe_name": name,
-        "license_header": _owner_values(defaults, year)["license_header"],
         "dependency_tool": "berks" if uses_berks else "policy",
         "specs": (root / "spec").is_dir() if specs is None else specs,
     }

@@ -7,6 +7,7 @@ The pieces, from the wire inwards::
     authz.py       what that actor may do
     endpoints.py   users, clients, nodes, roles, environments, data bags, search
     cookbooks.py   sandboxes, the file store, cookbook versions, universe
+    depsolver.py   the cookbooks a run list needs, for chef-client
     objects.py     validation and normalisation of request bodies
     search.py      the Lucene-like query subset Chef users type
     store.py       SQLite in WAL mode: one transaction per request

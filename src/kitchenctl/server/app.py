@@ -92,9 +92,9 @@ def create_app(state: ServerState) -> Starlette:
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    from kitchenctl.server import cookbooks, endpoints
+    from kitchenctl.server import cookbooks, depsolver, endpoints
 
-    org_routes: Routes = endpoints.ORG_ROUTES + cookbooks.ROUTES
+    org_routes: Routes = endpoints.ORG_ROUTES + cookbooks.ROUTES + depsolver.ROUTES
     routes = []
     for path, handlers in endpoints.ROOT_ROUTES:
         routes.append(_route(Route, state, path, handlers, org_layout=False))

@@ -20,23 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kitchenctl.cookbook_loader import COOKBOOK_SEGMENTS as SEGMENTS
 from kitchenctl.fileutil import write_atomic
 from kitchenctl.server.app import Call, Routes
 from kitchenctl.server.authz import Access, authorize
 from kitchenctl.server.objects import require_object
 from kitchenctl.server.protocol import ApiError, Reply, bad_request, conflict, not_found
 
-SEGMENTS = (
-    "resources",
-    "providers",
-    "recipes",
-    "definitions",
-    "libraries",
-    "attributes",
-    "files",
-    "templates",
-    "root_files",
-)
 CHECKSUM = re.compile(r"^[0-9a-f]{32}$")
 VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")

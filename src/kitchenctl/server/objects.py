@@ -199,9 +199,20 @@ def environment(body: Any, url_name: str | None = None) -> dict[str, Any]:
     check_name(result.get("name"))
     name_matches_url(result["name"], url_name, "Environment")
     for cookbook, constraint in result["cookbook_versions"].items():
-        if not isinstance(constraint, str):
+        if not isinstance(constraint, str) or not _is_constraint(constraint):
             raise bad_request(f"Field 'cookbook_versions' invalid for {cookbook}")
     return result
+
+
+def _is_constraint(text: str) -> bool:
+    from kitchenctl.errors import InputFileError
+    from kitchenctl.versions import Constraint
+
+    try:
+        Constraint.parse(text)
+    except InputFileError:
+        return False
+    return True
 
 
 def data_bag(body: Any) -> dict[str, Any]:

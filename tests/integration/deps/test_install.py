@@ -80,6 +80,23 @@ def test_second_install_trusts_the_lockfile(
     assert [c.action for c in again.cookbooks] == ["Using", "Using", "Using"]
 
 
+def test_bumping_the_metadata_version_moves_the_lock(
+    tmp_path: Path, market: Supermarket
+) -> None:
+    project = project_for(tmp_path, market, web="~> 1.0")
+    store = CookbookStore(tmp_path / "store")
+    deps.install(project, store)
+    make_cookbook(tmp_path / "app", "app", "0.2.0", {"web": "~> 1.0"})
+
+    again = deps.install(project, store)
+
+    # A path cookbook's version is what its folder says now, not a pin from the lock.
+    lock = read_lockfile(project.lockfile)
+    assert again.resolved and lock is not None
+    assert str(lock.versions["app"]) == "0.2.0"
+    assert str(lock.versions["web"]) == "1.1.0"
+
+
 def test_universe_is_revalidated_with_its_etag(
     tmp_path: Path, market: Supermarket
 ) -> None:

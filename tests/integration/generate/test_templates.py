@@ -160,3 +160,23 @@ def test_no_template_file_is_a_live_gitignore() -> None:
         for path in builtin_templates_dir().rglob(".gitignore")
     ]
     assert live == []
+
+
+def test_file_generator_templates_see_the_owner(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    attributes = folder / "attribute/{{cookiecutter.cookbook_name}}/attributes"
+    attributes.mkdir(parents=True)
+    (attributes / "{{cookiecutter.attribute_name}}.rb").write_text(
+        "# {{ cookiecutter.cookbook_name }}: {{ cookiecutter.copyright_holder }}, "
+        "{{ cookiecutter.year }}, {{ cookiecutter.license }}\n"
+    )
+    generate_cookbook(tmp_path / "web", git=False)
+
+    defaults = GeneratorDefaults(copyright_holder="Acme", template_dir=folder)
+    generate_code_file(
+        CodeFile.attribute, tmp_path / "web", "default", defaults=defaults, year=2027
+    )
+
+    assert (tmp_path / "web/attributes/default.rb").read_text() == (
+        "# web: Acme, 2027, All Rights Reserved\n"
+    )

@@ -301,3 +301,64 @@ def test_bad_cookbook_bodies_are_400(
 
     assert response.status_code == 400
     assert message in response.json()["error"][0]
+
+
+def test_depsolver_picks_versions_the_environment_allows(
+    uploaded: EmbeddedServer, unique_name: str
+) -> None:
+    app, lib = f"{unique_name}-app", f"{unique_name}-lib"
+    for name, version, depends in (
+        (app, "1.0.0", {lib: ">= 1.0"}),
+        (lib, "1.0.0", {}),
+        (lib, "2.0.0", {}),
+    ):
+        body = version_body(name, version, depends=depends)
+        uploaded.request("PUT", f"cookbooks/{name}/{version}", json_body=body)
+    uploaded.request(
+        "POST",
+        "environments",
+        json_body={"name": unique_name, "cookbook_versions": {lib: "< 2.0"}},
+    )
+
+    default = uploaded.request(
+        "POST",
+        "environments/_default/cookbook_versions",
+        json_body={"run_list": [f"recipe[{app}::default]"]},
+    )
+    narrowed = uploaded.request(
+        "POST",
+        f"environments/{unique_name}/cookbook_versions",
+        json_body={"run_list": [app]},
+    )
+
+    assert default.status_code == 200
+    assert {name: body["version"] for name, body in default.json().items()} == {
+        app: "1.0.0",
+        lib: "2.0.0",
+    }
+    assert "all_files" in default.json()[app]
+    assert narrowed.json()[lib]["version"] == "1.0.0"
+
+
+def test_depsolver_names_a_missing_cookbook(embedded_server: EmbeddedServer) -> None:
+    response = embedded_server.request(
+        "POST",
+        "environments/_default/cookbook_versions",
+        json_body={"run_list": ["recipe[nosuchcookbook]"]},
+    )
+
+    assert response.status_code == 412
+    assert response.json()["non_existent_cookbooks"] == ["nosuchcookbook"]
+    assert "nosuchcookbook" in response.json()["error"][0]
+
+
+def test_environment_with_a_bad_constraint_is_400(
+    embedded_server: EmbeddedServer,
+) -> None:
+    response = embedded_server.request(
+        "POST",
+        "environments",
+        json_body={"name": "badconstraint", "cookbook_versions": {"a": "bogus"}},
+    )
+
+    assert response.status_code == 400
