@@ -14,7 +14,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -278,6 +278,32 @@ def _check_signature(
         raise SignatureError("the signature does not verify") from exc
     if recovered != expected:
         raise SignatureError("the signature does not verify")
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A new client or user key, as Chef tools read and send it."""
+
+    private_pem: str = field(repr=False)  # PKCS#1, "BEGIN RSA PRIVATE KEY"
+    public_pem: str  # SubjectPublicKeyInfo, "BEGIN PUBLIC KEY"
+
+
+def generate_key_pair(bits: int = 2048) -> KeyPair:
+    """A fresh RSA key pair; costs tens of milliseconds of CPU."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM,
+        serialization.PublicFormat.SubjectPublicKeyInfo,
+    )
+    return KeyPair(private_pem.decode("ascii"), public_pem.decode("ascii"))
 
 
 def load_private_key(pem: bytes) -> RSAPrivateKey:

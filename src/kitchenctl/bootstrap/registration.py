@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kitchenctl.errors import Conflict, NotFound, ServerError
+from kitchenctl.signing import generate_key_pair
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +73,8 @@ class Identity:
 
 def generate_private_key() -> tuple[str, str]:
     """A new RSA-2048 key as (private PKCS#1 PEM, public SubjectPublicKeyInfo PEM)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private.decode("ascii"), public.decode("ascii")
+    pair = generate_key_pair(KEY_BITS)
+    return pair.private_pem, pair.public_pem
 
 
 class KeyPool:

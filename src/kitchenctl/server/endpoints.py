@@ -9,7 +9,7 @@ from typing import Any
 from kitchenctl.server import MAX_API_VERSION, MIN_API_VERSION, objects, search
 from kitchenctl.server.app import Call, Handler, Routes
 from kitchenctl.server.authz import Access, authorize
-from kitchenctl.server.keys import check_public_key, generate_key_pair
+from kitchenctl.server.keys import check_public_key
 from kitchenctl.server.protocol import (
     ApiError,
     Reply,
@@ -18,6 +18,7 @@ from kitchenctl.server.protocol import (
     not_found,
 )
 from kitchenctl.server.store import ROOT
+from kitchenctl.signing import generate_key_pair
 
 
 def _raw(text: str) -> Reply:

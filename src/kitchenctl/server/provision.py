@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kitchenctl.fileutil import write_atomic
 from kitchenctl.server import ADMIN_USER, DEFAULT_ORG, VALIDATOR_CLIENT
-from kitchenctl.server.keys import generate_key_pair
 from kitchenctl.server.store import ROOT, Store
+from kitchenctl.signing import generate_key_pair
 
 DEFAULT_ENVIRONMENT = {
     "name": "_default",

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from kitchenctl.server.keys import generate_key_pair
+from kitchenctl.signing import generate_key_pair
 from tests.fixtures.embedded_server import EmbeddedServer
 
 
