@@ -103,6 +103,7 @@ def _compare_identifiers(
         right = theirs[index] if index < len(theirs) else None
         if type(left) is type(right):
             if left != right:
+                # Same type (both int or both str), which mypy cannot see from here.
                 return -1 if left < right else 1  # type: ignore[operator]
         elif left is not None and right is not None:
             return _ruby_cmp(_type_name(left), _type_name(right))

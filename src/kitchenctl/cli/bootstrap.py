@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kitchenctl.config import Key, Settings
 
 # Names of environment variables, not passwords (S105).
+# Names of environment variables that hold passwords, not passwords (S105).
 SSH_PASSWORD_VARIABLE = "KITCHENCTL_SSH_PASSWORD"  # noqa: S105
 SUDO_PASSWORD_VARIABLE = "KITCHENCTL_SUDO_PASSWORD"  # noqa: S105
 PROXY_PASSWORD_VARIABLE = "KITCHENCTL_PROXY_PASSWORD"  # noqa: S105

@@ -53,6 +53,7 @@ def load(entry: LazyEntry) -> Any:
         holder.add_typer(module.app, name=entry.name)
     else:
         holder.command(entry.name)(getattr(module, entry.name))
+    # A Typer with a callback always builds a group, which has .commands.
     return typer.main.get_command(holder).commands[entry.name]  # type: ignore[attr-defined]
 
 
