@@ -13,6 +13,7 @@ applied; ``add_profile`` writes a profile back, keeping every other profile and 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -192,10 +193,19 @@ def read_credentials(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(
-            f"{path}: not valid TOML: {exc}", hint="fix the file and try again"
+            f"{_toml_location(path, exc)}: not valid TOML: {exc}",
+            hint="fix the file and try again",
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _toml_location(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """``path:line:column`` from tomllib's "(at line L, column C)" message."""
+    found = re.search(r"at line (\d+), column (\d+)", str(error))
+    if found is None:
+        return str(path)
+    return f"{path}:{found[1]}:{found[2]}"
 
 
 def load_settings(overrides: Overrides | None = None) -> Settings:

@@ -393,7 +393,8 @@ def apply_command(
     lock = read_lockfile(lockfile_path(berksfile.absolute()))
     if lock is None:
         raise LockfileError(
-            "Lockfile not found! Run `kitchenctl deps install` to create the lockfile."
+            f"Lockfile not found! {lockfile_path(berksfile.absolute())} does not exist",
+            hint="run `kitchenctl deps install` to create the lockfile",
         )
     if envfile is not None:
         versions = apply_to_envfile(lock, envfile)
