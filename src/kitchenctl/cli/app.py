@@ -40,6 +40,10 @@ def _configure_logging(verbosity: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("kitchenctl")
+    # One handler per run, also when the CLI runs several times in one process.
+    for previous in [h for h in root.handlers if getattr(h, "kitchenctl_cli", False)]:
+        root.removeHandler(previous)
+    handler.kitchenctl_cli = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
 
