@@ -197,6 +197,16 @@ def bootstrap_policy_and_run_list(
     return [*arguments, "-r", "recipe[web]"], ["--run-list"]
 
 
+def bootstrap_one_name_two_hosts(
+    tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[list[str], list[str]]:
+    # The server is a closed port: reaching for it first would exit 10, not 2.
+    key = tmp / "alice.pem"
+    key.write_text(rsa_pem())
+    profile_with_key(tmp, mp, key, f"http://127.0.0.1:{closed_port()}")
+    return ["bootstrap", "-N", "db", "web1", "web2"], ["--node-name"]
+
+
 def generate_bad_name(tmp: Path, mp: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     mp.chdir(tmp)
     return ["generate", "cookbook", "bad name!"], ["'bad name!'"]
@@ -219,6 +229,7 @@ LOCAL_CASES = [
     ),
     Case("bootstrap policy name alone", bootstrap_policy_without_group, 2),
     Case("bootstrap policy with run-list", bootstrap_policy_and_run_list, 2),
+    Case("bootstrap -N with two hosts", bootstrap_one_name_two_hosts, 2),
     Case("generate cookbook bad name", generate_bad_name, UsageError.exit_code),
 ]
 

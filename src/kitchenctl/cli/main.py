@@ -31,16 +31,16 @@ def main(argv: list[str] | None = None) -> None:
         # Not standalone, so click's own usage errors come here and read like ours.
         code = app(args=argv, prog_name="kitchenctl", standalone_mode=False)
     except KitchenctlError as error:
-        _console_for_errors().fail(error)
+        _console_for_errors(arguments).fail(error)
     except click_errors.NoArgsIsHelpError as error:
         error.show()  # the help text, as a bare group or command shows it
         raise SystemExit(error.exit_code) from None
     except click_errors.UsageError as error:
-        _console_for_errors().fail(_usage_error(error))
+        _console_for_errors(arguments).fail(_usage_error(error))
     except click_errors.ClickException as error:
-        _console_for_errors().fail(KitchenctlError(error.format_message()))
+        _console_for_errors(arguments).fail(KitchenctlError(error.format_message()))
     except typer.Abort:
-        _console_for_errors().fail(Aborted("Aborted."))
+        _console_for_errors(arguments).fail(Aborted("Aborted."))
     except BrokenPipeError:
         _silence_stdout()
         raise SystemExit(1) from None
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         print("Interrupted.", file=sys.stderr)
         raise SystemExit(130) from None
     except Exception:
-        _console_for_errors().crash()
+        _console_for_errors(arguments).crash()
     if isinstance(code, int) and code != 0:
         raise SystemExit(code)
 
@@ -66,8 +66,8 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _console_for_errors() -> Console:
-    return Console(no_color="--no-color" in sys.argv)
+def _console_for_errors(arguments: list[str]) -> Console:
+    return Console(no_color="--no-color" in arguments)
 
 
 if __name__ == "__main__":
