@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from kitchenctl.errors import ConfigError, InputFileError
 from kitchenctl.fileutil import write_atomic
@@ -153,7 +154,23 @@ class Settings:
                 hint=f"run 'kitchenctl config init' or edit {self._where()}",
             )
         assert self.server_url and self.client_name and self.client_key
+        self._check_url(self.server_url)
         return self.server_url, self.client_name, self.client_key
+
+    def _check_url(self, url: str) -> None:
+        """ConfigError unless ``url`` is an http(s) URL with a host and a valid port."""
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ConfigError(
+                f"chef_server_url {url!r} is not an http:// or https:// URL",
+                hint=f"fix it in {self._where()} (profile '{self.profile}') "
+                "or pass --server-url",
+            )
 
     def _where(self) -> str:
         return str(self.credentials_file or credentials_path_for_writing())

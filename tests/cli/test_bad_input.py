@@ -132,6 +132,15 @@ def unreachable_server(
     return ["node", "list"], [url]
 
 
+def malformed_server_url(
+    tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[list[str], list[str]]:
+    key = tmp / "alice.pem"
+    key.write_text(rsa_pem())
+    path = profile_with_key(tmp, mp, key, "http://[::1")
+    return ["node", "list"], ["'http://[::1'", str(path)]
+
+
 def malformed_metadata(
     tmp: Path, mp: pytest.MonkeyPatch
 ) -> tuple[list[str], list[str]]:
@@ -219,6 +228,7 @@ LOCAL_CASES = [
     Case("unreadable client key", unreadable_key, ConfigError.exit_code),
     Case("garbage client key", garbage_key, ConfigError.exit_code),
     Case("unreachable server", unreachable_server, Unreachable.exit_code),
+    Case("malformed server URL", malformed_server_url, ConfigError.exit_code),
     Case("malformed metadata.rb", malformed_metadata, InputFileError.exit_code),
     Case("malformed Berksfile", malformed_berksfile, InputFileError.exit_code),
     Case("corrupted Berksfile.lock", corrupted_lockfile, InputFileError.exit_code),

@@ -114,3 +114,42 @@ def test_json_document_carries_the_objects(world: World) -> None:
     assert world.node in nodes
     assert world.cookbook in json.dumps(listed)
     assert "local" in json.dumps(listed)
+
+
+def test_commands_that_change_things_print_one_json_document(world: World) -> None:
+    berksfile = str(world.project / "Berksfile")
+    ruby_cookbook = world.project / "rb"
+    ruby_cookbook.mkdir()
+    (ruby_cookbook / "metadata.rb").write_text("name 'rb'\nversion '0.2.0'\n")
+    changes = {
+        "node run-list add": ["node", "run-list", "add", world.node, "recipe[extra]"],
+        "node run-list remove": [
+            "node",
+            "run-list",
+            "remove",
+            world.node,
+            "recipe[extra]",
+        ],
+        "node environment set": ["node", "environment", "set", world.node, "_default"],
+        "node create": ["node", "create", f"{world.node}-2"],
+        "node delete": ["--yes", "node", "delete", f"{world.node}-2"],
+        "deps install": ["deps", "install", "-b", berksfile],
+        "deps verify": ["deps", "verify", "-b", berksfile],
+        "cookbook metadata --write": [
+            "cookbook",
+            "metadata",
+            "--write",
+            str(ruby_cookbook),
+        ],
+    }
+    for name, arguments in changes.items():
+        result = run_cli("--format", "json", *arguments)
+
+        assert result.exit_code == 0, f"{name}: {result.stderr}"
+        assert ESCAPE not in result.stdout, name
+        try:
+            json.loads(result.stdout)
+        except json.JSONDecodeError as error:
+            pytest.fail(
+                f"{name}: stdout is not one JSON document ({error}):\n{result.stdout}"
+            )

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from kitchenctl.cli.console import Console
-from kitchenctl.errors import Aborted, KitchenctlError, UsageError
+from kitchenctl.errors import Aborted, InputFileError, KitchenctlError, UsageError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     except click_errors.UsageError as error:
         _console_for_errors(arguments).fail(_usage_error(error))
     except click_errors.ClickException as error:
-        _console_for_errors(arguments).fail(KitchenctlError(error.format_message()))
+        _console_for_errors(arguments).fail(InputFileError(error.format_message()))
     except typer.Abort:
         _console_for_errors(arguments).fail(Aborted("Aborted."))
     except BrokenPipeError:
