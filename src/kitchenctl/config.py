@@ -13,11 +13,13 @@ applied; ``add_profile`` writes a profile back, keeping every other profile and 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from kitchenctl.errors import ConfigError, InputFileError
 from kitchenctl.fileutil import write_atomic
@@ -152,7 +154,23 @@ class Settings:
                 hint=f"run 'kitchenctl config init' or edit {self._where()}",
             )
         assert self.server_url and self.client_name and self.client_key
+        self._check_url(self.server_url)
         return self.server_url, self.client_name, self.client_key
+
+    def _check_url(self, url: str) -> None:
+        """ConfigError unless ``url`` is an http(s) URL with a host and a valid port."""
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ConfigError(
+                f"chef_server_url {url!r} is not an http:// or https:// URL",
+                hint=f"fix it in {self._where()} (profile '{self.profile}') "
+                "or pass --server-url",
+            )
 
     def _where(self) -> str:
         return str(self.credentials_file or credentials_path_for_writing())
@@ -192,10 +210,19 @@ def read_credentials(path: Path) -> dict[str, Any]:
         return {}
     except tomllib.TOMLDecodeError as exc:
         raise InputFileError(
-            f"{path}: not valid TOML: {exc}", hint="fix the file and try again"
+            f"{_toml_location(path, exc)}: not valid TOML: {exc}",
+            hint="fix the file and try again",
         ) from exc
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _toml_location(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """``path:line:column`` from tomllib's "(at line L, column C)" message."""
+    found = re.search(r"at line (\d+), column (\d+)", str(error))
+    if found is None:
+        return str(path)
+    return f"{path}:{found[1]}:{found[2]}"
 
 
 def load_settings(overrides: Overrides | None = None) -> Settings:

@@ -346,7 +346,8 @@ def update(
     lock = read_lockfile(project.lockfile)
     if lock is None:
         raise LockfileError(
-            "Lockfile not found! Run `kitchenctl deps install` to create the lockfile."
+            f"Lockfile not found! {project.lockfile} does not exist",
+            hint="run `kitchenctl deps install` to create the lockfile",
         )
     unknown = [name for name in names if lock.locked(name) is None]
     if unknown:
@@ -756,7 +757,8 @@ def locked_state(project: Project, store: CookbookStore) -> LockedState:
     lock = read_lockfile(project.lockfile)
     if lock is None:
         raise LockfileError(
-            "Lockfile not found! Run `kitchenctl deps install` to create the lockfile."
+            f"Lockfile not found! {project.lockfile} does not exist",
+            hint="run `kitchenctl deps install` to create the lockfile",
         )
     if not is_trusted(lock, project):
         raise LockfileError(

@@ -150,7 +150,18 @@ def read_lockfile(path: Path) -> Lockfile | None:
         return None
     except OSError as exc:
         raise InputFileError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        line = text_line_of(path, exc.start)
+        raise InputFileError(
+            f"{path}:{line}: not a Berksfile.lock (not UTF-8 text)",
+            hint="delete it and run `kitchenctl deps install` to write a new one",
+        ) from exc
     return parse_lockfile(text, source=str(path))
+
+
+def text_line_of(path: Path, offset: int) -> int:
+    """The 1-based line holding byte ``offset`` of ``path``, for error messages."""
+    return path.read_bytes()[:offset].count(b"\n") + 1
 
 
 def parse_lockfile(text: str, *, source: str = "Berksfile.lock") -> Lockfile:

@@ -9,8 +9,8 @@ import typer
 
 from kitchenctl.cli.console import Console, OutputFormat
 from kitchenctl.cli.lazy import RootGroup
-from kitchenctl.cli.state import State
-from kitchenctl.cli.version import version_text
+from kitchenctl.cli.state import State, get_state
+from kitchenctl.cli.version import version_data, version_text
 
 app = typer.Typer(
     name="kitchenctl",
@@ -40,6 +40,10 @@ def _configure_logging(verbosity: int) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("kitchenctl")
+    # One handler per run, also when the CLI runs several times in one process.
+    for previous in [h for h in root.handlers if getattr(h, "kitchenctl_cli", False)]:
+        root.removeHandler(previous)
+    handler.kitchenctl_cli = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
 
@@ -102,6 +106,6 @@ def root(
 
 
 @app.command("version")
-def version_command() -> None:
+def version_command(ctx: typer.Context) -> None:
     """Show kitchenctl's version and the Chef API features it speaks."""
-    typer.echo(version_text())
+    get_state(ctx).console.result(version_text(), version_data())

@@ -274,6 +274,7 @@ def bootstrap(
         node_name=node_name,
         concurrency=concurrency,
     )
+    plan.node_names()  # a -N clash is a usage error before any question or connection
 
     if dry_run:
         _print_scripts(state, plan)

@@ -381,8 +381,10 @@ def apply_command(
     ] = None,
     berksfile: BerksfileOption = Path("Berksfile"),
 ) -> None:
-    """Pin every locked cookbook (= x.y.z) in an environment's cookbook_versions,
-    on the Chef server, or in a local environment file with --envfile."""
+    """Pin every locked cookbook (= x.y.z) in an environment's cookbook_versions.
+
+    The environment is changed on the Chef server, or in a local environment JSON
+    file with --envfile."""
     from kitchenctl.deps import apply_to_envfile, apply_to_server
     from kitchenctl.errors import LockfileError
     from kitchenctl.lockfile import lockfile_path, read_lockfile
@@ -391,7 +393,8 @@ def apply_command(
     lock = read_lockfile(lockfile_path(berksfile.absolute()))
     if lock is None:
         raise LockfileError(
-            "Lockfile not found! Run `kitchenctl deps install` to create the lockfile."
+            f"Lockfile not found! {lockfile_path(berksfile.absolute())} does not exist",
+            hint="run `kitchenctl deps install` to create the lockfile",
         )
     if envfile is not None:
         versions = apply_to_envfile(lock, envfile)
