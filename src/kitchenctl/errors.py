@@ -19,8 +19,9 @@ The tree::
     ├── ResolutionError             11  no cookbook versions satisfy the demands
     ├── LockfileError               12  Berksfile.lock missing or out of sync
     ├── BootstrapFailed             13  one or more hosts failed to bootstrap
-    └── SSHError                    14  SSH connection, authentication or host key
-        └── HostKeyError            15  unknown or changed host key
+    ├── SSHError                    14  SSH connection, authentication or host key
+    │   └── HostKeyError            15  unknown or changed host key
+    └── LocalFileError              16  a local file cannot be written or found
 
 Every error carries a one-line ``message`` (what went wrong, and where) and an optional
 ``hint`` (what to do about it). The CLI prints both on one line and exits with
@@ -142,3 +143,9 @@ class SSHError(KitchenctlError):
 
 class HostKeyError(SSHError):
     exit_code = 15
+
+
+class LocalFileError(KitchenctlError):
+    """kitchenctl could not write (or find) a file of its own: permissions, space."""
+
+    exit_code = 16

@@ -18,6 +18,7 @@ import pytest
 from kitchenctl.errors import (
     ConfigError,
     InputFileError,
+    LocalFileError,
     LockfileError,
     NotFound,
     Unreachable,
@@ -221,6 +222,16 @@ def generate_bad_name(tmp: Path, mp: pytest.MonkeyPatch) -> tuple[list[str], lis
     return ["generate", "cookbook", "bad name!"], ["'bad name!'"]
 
 
+def generate_into_a_file(
+    tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[list[str], list[str]]:
+    cookbook = tmp / "web"
+    (cookbook / "recipes").mkdir(parents=True)
+    (cookbook / "metadata.rb").write_text("name 'web'\nversion '0.1.0'\n")
+    (cookbook / "test").write_text("a file where the test folder belongs\n")
+    return ["generate", "recipe", str(cookbook), "db"], [str(cookbook / "test")]
+
+
 LOCAL_CASES = [
     Case("malformed credentials TOML", malformed_credentials, InputFileError.exit_code),
     Case("missing profile", missing_profile, ConfigError.exit_code),
@@ -241,6 +252,7 @@ LOCAL_CASES = [
     Case("bootstrap policy with run-list", bootstrap_policy_and_run_list, 2),
     Case("bootstrap -N with two hosts", bootstrap_one_name_two_hosts, 2),
     Case("generate cookbook bad name", generate_bad_name, UsageError.exit_code),
+    Case("generate into a file", generate_into_a_file, LocalFileError.exit_code),
 ]
 
 

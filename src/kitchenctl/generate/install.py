@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kitchenctl.errors import KitchenctlError
+from kitchenctl.errors import LocalFileError
 from kitchenctl.fileutil import write_atomic
 
 
@@ -40,7 +40,7 @@ def install(rendered: Path, destination: Path, *, force: bool) -> Installed:
             else:
                 kept.append(relative.as_posix())
         except OSError as exc:
-            raise KitchenctlError(
+            raise LocalFileError(
                 f"cannot write {target}: {exc.strerror or exc}",
                 hint="check the folder's permissions and free space",
             ) from exc

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from kitchenctl.errors import ConfigError, InputFileError, KitchenctlError
+from kitchenctl.errors import ConfigError, InputFileError, LocalFileError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def builtin_templates_dir() -> Path:
     for candidate in candidates:
         if (candidate / "cookbook" / "cookiecutter.json").is_file():
             return candidate
-    raise KitchenctlError(
+    raise LocalFileError(
         f"kitchenctl's templates are missing (looked in {candidates[0]})",
         hint="reinstall kitchenctl",
     )
