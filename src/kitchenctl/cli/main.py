@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     import typer
-    from typer._click import exceptions as click_errors
+    from click import exceptions as click_errors
 
     from kitchenctl.cli.commands import build_app
 
