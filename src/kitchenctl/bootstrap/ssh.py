@@ -432,9 +432,14 @@ def connect(target: Target, options: ConnectOptions) -> Session:
     """
     jump: Session | None = None
     if target.proxy_jump:
-        jump_address = parse_address(target.proxy_jump.split(",")[0])
-        jump_options = replace(options, gateway=None, port=None)
-        jump = connect(resolve_target(jump_address, jump_options), jump_options)
+        # As OpenSSH reads "a,b": the last hop is reached through the ones before it.
+        *earlier_hops, last_hop = target.proxy_jump.split(",")
+        jump_options = replace(
+            options, gateway=",".join(earlier_hops) or None, port=None
+        )
+        jump = connect(
+            resolve_target(parse_address(last_hop), jump_options), jump_options
+        )
 
     try:
         client = _with_retries(target, options, lambda: _open(target, options, jump))

@@ -179,6 +179,25 @@ def test_jump_host_reaches_a_host_through_the_gateway(
     assert "direct-tcpip" in gateway.log or "Connection from" in gateway.log
 
 
+def test_jump_hosts_are_chained_in_order(
+    sshd: SSHDFactory, isolated_home: Path
+) -> None:
+    first, second, inner = sshd.start(), sshd.start(), sshd.start()
+    for server in (first, second, inner):
+        trust(server, isolated_home)
+
+    hops = f"kctl-boot@{first.spec},kctl-boot@{second.spec}"
+    opts = options(gateway=hops)
+    target = resolve_target(parse_address(f"kctl-boot@{inner.spec}"), opts)
+    with connect(target, opts) as session:
+        status, _ = session.run("true")
+
+    # Both hops were logged into, the second one through the first.
+    assert status == 0
+    assert "Accepted publickey for kctl-boot" in first.log
+    assert "Accepted publickey for kctl-boot" in second.log
+
+
 def test_sudo_without_password(sshd: SSHDFactory, isolated_home: Path) -> None:
     server = sshd.start()
     trust(server, isolated_home)
