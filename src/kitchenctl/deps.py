@@ -15,6 +15,7 @@ Library code: no printing. Progress goes to an ``InstallReporter`` the CLI rende
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import shutil
@@ -765,9 +766,11 @@ def locked_state(project: Project, store: CookbookStore) -> LockedState:
             "The lockfile is out of sync! Run `kitchenctl deps install` to sync the "
             "lockfile."
         )
+    # Read each chef_repo source once, and only if the store misses a cookbook.
+    chef_repos = functools.cache(lambda: _chef_repo_universes(project, store))
     paths = {}
     for entry in lock.graph:
-        path = _locked_path(project, store, lock, entry)
+        path = _locked_path(project, store, lock, entry, chef_repos)
         if not path.is_dir():
             raise LockfileError(
                 f"The cookbook '{entry.name} ({entry.version})' is not installed. "
@@ -779,7 +782,11 @@ def locked_state(project: Project, store: CookbookStore) -> LockedState:
 
 
 def _locked_path(
-    project: Project, store: CookbookStore, lock: Lockfile, entry: LockedCookbook
+    project: Project,
+    store: CookbookStore,
+    lock: Lockfile,
+    entry: LockedCookbook,
+    chef_repos: Callable[[], tuple[Universe, ...]],
 ) -> Path:
     dependency = lock.dependency(entry.name)
     if dependency and dependency.option("path"):
@@ -789,20 +796,24 @@ def _locked_path(
     stored = store.path(entry.name, str(entry.version))
     if stored.is_dir():
         return stored
-    return _chef_repo_path(project, store, entry) or stored
+
+    # A chef_repo source's cookbooks are used where they are, never copied to the
+    # store, and the lockfile does not say which source a version came from.
+    for universe in chef_repos():
+        found = universe.get(entry.name, entry.version)
+        if found is not None:
+            return Path(found.location_path)
+    return stored
 
 
-def _chef_repo_path(
-    project: Project, store: CookbookStore, entry: LockedCookbook
-) -> Path | None:
-    """A chef_repo source's cookbooks are used where they are, never copied to the
-    store, and the lockfile does not say which source a version came from."""
-    for source in project.sources:
-        if isinstance(source, ChefRepoSource):
-            found = source.universe(store).get(entry.name, entry.version)
-            if found is not None:
-                return Path(found.location_path)
-    return None
+def _chef_repo_universes(
+    project: Project, store: CookbookStore
+) -> tuple[Universe, ...]:
+    return tuple(
+        source.universe(store)
+        for source in project.sources
+        if isinstance(source, ChefRepoSource)
+    )
 
 
 def tree(lock: Lockfile) -> list[tuple[int, LockedCookbook]]:
